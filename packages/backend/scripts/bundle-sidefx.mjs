@@ -1,0 +1,27 @@
+// Node cannot load tfjs-core's ESM side-effect files (extensionless imports), and its CJS entry
+// registers no gradients or chained ops. Bundle those registrations once into a CJS file.
+// tfjs keeps its registries and Tensor class on globalThis, so the bundle registers into the
+// same engine as the @tensorflow/tfjs-core package the rest of the code imports.
+import { build } from "esbuild";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+mkdirSync(join(root, "generated"), { recursive: true });
+await build({
+  stdin: {
+    contents: [
+      "import '@tensorflow/tfjs-core/dist/register_all_gradients';",
+      "import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';",
+    ].join("\n"),
+    resolveDir: root,
+    sourcefile: "tfjs-sidefx.js",
+  },
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  outfile: join(root, "generated", "tfjs-sidefx.cjs"),
+  logLevel: "warning",
+});

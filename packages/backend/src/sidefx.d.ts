@@ -1,0 +1,2 @@
+// '#sidefx' registers tfjs gradients and chained ops; it exports nothing.
+export {};

@@ -1,0 +1,93 @@
+import { describe, expect, test } from "@jest/globals";
+import { tf, useBackend } from "@fluxion/backend";
+import { assertNoLeaks, countTensors, liveTensors } from "@fluxion/backend/testing";
+
+describe("tfjs set-up", () => {
+  test("gradients are registered: d/dx sum(x^2 + sin x) = 2x + cos x", () => {
+    const x = tf.tensor1d([1, 2, 3]);
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.add(tf.square(v), tf.sin(v))))(x);
+    const expected = [1, 2, 3].map((v) => 2 * v + Math.cos(v));
+    const got = Array.from(g.dataSync());
+    got.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+    tf.dispose([x, g]);
+  });
+
+  test("chained ops are registered on Tensor", () => {
+    const x = tf.tensor1d([1, 2]);
+    const y = (x as any).mul(3).add(1);
+    expect(Array.from(y.dataSync())).toEqual([4, 7]);
+    tf.dispose([x, y]);
+  });
+
+  test("second-order gradients work (d²/dx² x³ = 6x)", () => {
+    const x = tf.tensor1d([1, -2]);
+    const h = tf.grad((v: tf.Tensor) => tf.grad((u: tf.Tensor) => tf.sum(tf.pow(u, 3)))(v))(x);
+    expect(Array.from(h.dataSync())).toEqual([6, -12]);
+    tf.dispose([x, h]);
+  });
+});
+
+describe("useBackend", () => {
+  test("switches to cpu and wasm and back, awaiting readiness", async () => {
+    const start = tf.getBackend();
+    await useBackend("wasm");
+    expect(tf.getBackend()).toBe("wasm");
+    const a = tf.tensor1d([1, 2, 3]);
+    expect(Array.from(tf.sum(a).dataSync())).toEqual([6]);
+    await useBackend("cpu");
+    expect(tf.getBackend()).toBe("cpu");
+    a.dispose();
+    await useBackend(start as "cpu" | "wasm");
+  });
+
+  test("an unknown backend name is a clear error", async () => {
+    await expect(useBackend("tpu" as any)).rejects.toThrow("unknown backend 'tpu'; expected one of cpu, wasm, webgl");
+  });
+
+  test("a backend that cannot start throws and leaves the previous backend active", async () => {
+    const before = tf.getBackend();
+    // Node has no WebGL context: tfjs's setBackend would resolve false and leave 'webgl' selected.
+    await expect(useBackend("webgl")).rejects.toThrow(/useBackend\('webgl'\)/);
+    expect(tf.getBackend()).toBe(before);
+    const t = tf.scalar(2);
+    expect(t.dataSync()[0]).toBe(2);
+    t.dispose();
+  });
+});
+
+describe("leak checks", () => {
+  test("assertNoLeaks passes for a tidy operation and counts the returned tensors", () => {
+    const x = tf.tensor1d([1, 2]);
+    const out = assertNoLeaks(() => tf.tidy(() => [tf.add(x, 1), tf.mul(x, 2)]));
+    expect(out).toHaveLength(2);
+    tf.dispose([x, ...out]);
+  });
+
+  test("assertNoLeaks reports a leaked intermediate", () => {
+    const x = tf.tensor1d([1, 2]);
+    const made: tf.Tensor[] = [];
+    expect(() =>
+      assertNoLeaks(() => {
+        made.push(tf.add(x, 1));
+        made.push(tf.mul(made[0]!, 2));
+        return made[1];
+      }),
+    ).toThrow("tensor leak: expected 1 new live tensor(s) (the result), found 2");
+    tf.dispose([x, ...made]);
+  });
+
+  test("assertNoLeaks works with async functions", async () => {
+    const before = liveTensors();
+    await expect(assertNoLeaks(async () => tf.scalar(1), 0)).rejects.toThrow("expected 0 new live tensor(s)");
+    expect(liveTensors()).toBe(before + 1);
+  });
+
+  test("countTensors counts distinct live tensors in nested containers", () => {
+    const a = tf.scalar(1);
+    const b = tf.scalar(2);
+    const c = tf.scalar(3);
+    c.dispose();
+    expect(countTensors({ x: [a, a], y: new Map([["k", b]]), z: c, n: 3 })).toBe(2);
+    tf.dispose([a, b]);
+  });
+});

@@ -1,0 +1,6 @@
+// Selects the wasm backend before every test file; tests then assert on tf.memory() themselves.
+const { beforeAll } = require("@jest/globals");
+beforeAll(async () => {
+  const { useBackend } = require("@fluxion/backend");
+  await useBackend("wasm");
+});
