@@ -1,4 +1,4 @@
-export { functor, children, isLeaf, isShared } from "./functor.js";
+export { functor, children, isLeaf, isShared, isPlainObject } from "./functor.js";
 export type { Reconstruct } from "./functor.js";
 export { registerFunctor, registerLeaf } from "./registry.js";
 export type { FieldSpec } from "./registry.js";

@@ -1,0 +1,59 @@
+import { tf } from "@fluxion/backend";
+import { Leaf, type StateTree } from "./leaf.js";
+import { Rule } from "./rule.js";
+import { copyTree, forEachLeaf } from "./state-tensors.js";
+
+/** A number means the learning rate `eta`; an object sets the named fields. */
+export type Adjustment = number | Readonly<Record<string, unknown>>;
+
+function changesOf(adjustment: Adjustment): Readonly<Record<string, unknown>> {
+  const changes = typeof adjustment === "number" ? { eta: adjustment } : adjustment;
+  if (changes === null || typeof changes !== "object" || Object.keys(changes).length === 0) {
+    throw new Error("adjust must be given something to act on: a learning rate or an object of fields");
+  }
+  return changes;
+}
+
+/** The new rules for `rules`, checking that every named field exists in at least one of them. */
+function adjustedRules(rules: Rule[], changes: Readonly<Record<string, unknown>>): Rule[] {
+  const known = new Set(rules.flatMap((r) => r.fieldNames()));
+  const unknown = Object.keys(changes).filter((k) => !known.has(k));
+  if (unknown.length > 0) {
+    throw new Error(
+      `adjust: no rule here has a field named ${unknown.map((k) => `'${k}'`).join(", ")}; ` +
+        `the fields are ${[...known].join(", ") || "(none)"}`,
+    );
+  }
+  return rules.map((r) => r.adjusted(changes));
+}
+
+/**
+ * Changes hyper-parameters without touching stored state, returning a new tree (with copied
+ * state) or, given a bare rule, a new rule. Every rule with a field of that name changes,
+ * through chains; a name no rule has is an error. Fields may be set to schedules.
+ */
+export function adjust<T extends StateTree | Rule>(tree: T, adjustment: Adjustment): T {
+  const changes = changesOf(adjustment);
+  if (tree instanceof Rule) return adjustedRules([tree], changes)[0] as T;
+  const copy = copyTree(tree);
+  try {
+    adjustInPlace(copy as StateTree, adjustment);
+  } catch (err) {
+    forEachLeaf(copy, (l) => tf.dispose(l.state as tf.TensorContainer));
+    throw err;
+  }
+  return copy;
+}
+
+/** Like `adjust`, mutating the tree's Leafs. On an error nothing is changed. */
+export function adjustInPlace(tree: StateTree, adjustment: Adjustment): void {
+  if ((tree as unknown) instanceof Rule) throw new Error("adjustInPlace needs a state tree from setup; use adjust(rule, …) for a bare rule");
+  const changes = changesOf(adjustment);
+  const leaves: Leaf[] = [];
+  forEachLeaf(tree, (l) => leaves.push(l));
+  const rules = adjustedRules(
+    leaves.map((l) => l.rule),
+    changes,
+  );
+  leaves.forEach((l, i) => (l.rule = rules[i]!));
+}

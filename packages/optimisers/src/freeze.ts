@@ -1,0 +1,20 @@
+import { tf } from "@fluxion/backend";
+import type { StateTree } from "./leaf.js";
+import { forEachLeaf } from "./state-tensors.js";
+
+function setFrozen(tree: StateTree, frozen: boolean, fn: string): void {
+  if (tree instanceof tf.Tensor || typeof tree === "number") {
+    throw new Error(`${fn} must not be applied to a model, only to the state tree from setup`);
+  }
+  forEachLeaf(tree, (leaf) => (leaf.frozen = frozen));
+}
+
+/** Stops updates of every parameter under `tree` (any part of a state tree) until `thaw`. */
+export function freeze(tree: StateTree): void {
+  setFrozen(tree, true, "freeze");
+}
+
+/** Undoes `freeze` for every parameter under `tree`. */
+export function thaw(tree: StateTree): void {
+  setFrozen(tree, false, "thaw");
+}

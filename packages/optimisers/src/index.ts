@@ -1,0 +1,27 @@
+// Rule interface and helpers
+export { Rule, defineRule } from "./rule.js";
+export type { DefinedRule, DefineRuleOptions, RuleFields, RuleValues } from "./rule.js";
+export type { Schedule, ScheduleSpec, Hyper } from "./schedule.js";
+
+// Rules
+export { Descent } from "./rules/descent.js";
+export { Momentum } from "./rules/momentum.js";
+export { Adam } from "./rules/adam.js";
+export type { AdamState } from "./rules/adam.js";
+export { OptimiserChain, Optimiser } from "./rules/optimiser-chain.js";
+export { AccumGrad } from "./rules/accum-grad.js";
+export type { AccumGradState } from "./rules/accum-grad.js";
+
+// State trees
+export { Leaf, NO_STATE } from "./leaf.js";
+export type { StateTree } from "./leaf.js";
+export { setup } from "./setup.js";
+export { update, updateInPlace } from "./update.js";
+export { adjust, adjustInPlace } from "./adjust.js";
+export type { Adjustment } from "./adjust.js";
+export { freeze, thaw } from "./freeze.js";
+
+// Parameters
+export { destructure } from "./destructure.js";
+export type { Restructure } from "./destructure.js";
+export { trainable, trainables, registerTrainable, isNumeric, mayWrite } from "./trainable.js";
