@@ -1,7 +1,8 @@
 // Node cannot load tfjs-core's ESM side-effect files (extensionless imports), and its CJS entry
 // registers no gradients or chained ops. Bundle those registrations once into a CJS file.
 // tfjs keeps its registries and Tensor class on globalThis, so the bundle registers into the
-// same engine as the @tensorflow/tfjs-core package the rest of the code imports.
+// same engine as the @tensorflow/tfjs-core package the rest of the code imports, provided that
+// package is loaded first (the banner below sees to it).
 import { build } from "esbuild";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -23,5 +24,8 @@ await build({
   format: "cjs",
   target: "node20",
   outfile: join(root, "generated", "tfjs-sidefx.cjs"),
+  // Load the real tfjs-core first, so the global engine and Tensor class are its own: the
+  // copies bundled here lack the op handler (e.g. Tensor.clone) that tfjs-core installs.
+  banner: { js: 'require("@tensorflow/tfjs-core");' },
   logLevel: "warning",
 });

@@ -91,3 +91,41 @@ describe("leak checks", () => {
     tf.dispose([a, b]);
   });
 });
+
+describe("second derivatives through ops whose gradients use their outputs", () => {
+  // Each case: f, its exact second derivative at x (elementwise functions, so the Hessian is diagonal).
+  const cases: [string, (u: tf.Tensor) => tf.Tensor, (x: number) => number][] = [
+    ["tanh", (u) => tf.tanh(u), (x) => -2 * Math.tanh(x) * (1 - Math.tanh(x) ** 2)],
+    ["sigmoid", (u) => tf.sigmoid(u), (x) => { const s = 1 / (1 + Math.exp(-x)); return s * (1 - s) * (1 - 2 * s); }],
+    ["exp", (u) => tf.exp(u), (x) => Math.exp(x)],
+    ["elu", (u) => tf.elu(u), (x) => (x >= 0 ? 0 : Math.exp(x))],
+    ["pow(x, 3)", (u) => tf.pow(u, tf.scalar(3)), (x) => 6 * x],
+    ["pow(2, x)", (u) => tf.pow(tf.scalar(2), u), (x) => Math.LN2 ** 2 * 2 ** x],
+  ];
+  test.each(cases)("%s", (_name, f, second) => {
+    const x = tf.tensor1d([0.3, -0.5, 1.2]);
+    const before = tf.memory().numTensors;
+    const d2 = tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(tf.grad((u: tf.Tensor) => tf.sum(f(u)))(v)))(x));
+    expect(tf.memory().numTensors).toBe(before + 1);
+    Array.from(d2.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(second([0.3, -0.5, 1.2][i]!), 4));
+    tf.dispose([x, d2]);
+  });
+
+  test("softmax, and x - logSumExp(x) for log-softmax: Hessian-vector products match finite differences", () => {
+    const x = tf.tensor1d([0.2, -0.4, 0.9]);
+    const w = tf.tensor1d([1, -2, 0.5]);
+    for (const f of [(u: tf.Tensor) => tf.softmax(u), (u: tf.Tensor) => tf.sub(u, tf.logSumExp(u))]) {
+      const loss = (u: tf.Tensor) => tf.sum(tf.mul(tf.square(f(u)), w));
+      const gradAt = (u: tf.Tensor) => tf.grad(loss)(u);
+      const e = tf.tensor1d([1, 0, 0]);
+      const hv = tf.grad((u: tf.Tensor) => tf.sum(tf.mul(gradAt(u), e)))(x);
+      const h = 1e-2;
+      const [xp, xm] = [tf.tensor1d([0.2 + h, -0.4, 0.9]), tf.tensor1d([0.2 - h, -0.4, 0.9])];
+      const [gp, gm] = [gradAt(xp), gradAt(xm)];
+      const fd = Array.from(gp.dataSync()).map((v, i) => (v - gm.dataSync()[i]!) / (2 * h));
+      Array.from(hv.dataSync()).forEach((v, i) => expect(Math.abs(v - fd[i]!)).toBeLessThan(2e-3 * (1 + Math.abs(fd[i]!))));
+      tf.dispose([e, hv, xp, xm, gp, gm]);
+    }
+    tf.dispose([x, w]);
+  });
+});

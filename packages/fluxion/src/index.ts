@@ -6,6 +6,7 @@ export {
   children,
   isLeaf,
   isShared,
+  isPlainObject,
   registerFunctor,
   registerLeaf,
   fmap,

@@ -1,4 +1,5 @@
 import { describe } from "./describe.js";
+import { isPlainObject } from "./functor.js";
 
 /** One step into a tree: a field name, a 0-based array index, or a Map key. */
 export type Key = string | number | symbol | object | boolean | bigint | null | undefined;
@@ -58,7 +59,10 @@ function step(x: unknown, k: Key): { has: boolean; value?: unknown } {
     return ok ? { has: true, value: x[k as number] } : { has: false };
   }
   if (x !== null && (typeof x === "object" || typeof x === "function") && (typeof k === "string" || typeof k === "number" || typeof k === "symbol")) {
-    return k in (x as object) ? { has: true, value: (x as Record<PropertyKey, unknown>)[k] } : { has: false };
+    // A plain object's keys are its own fields (a NamedTuple's names), not inherited names like
+    // "toString"; other objects may also expose prototype getters (Julia's getproperty overloads).
+    const has = isPlainObject(x) ? Object.hasOwn(x, k) : k in (x as object);
+    return has ? { has: true, value: (x as Record<PropertyKey, unknown>)[k] } : { has: false };
   }
   return { has: false };
 }

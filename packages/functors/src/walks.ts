@@ -1,5 +1,5 @@
 import { describe } from "./describe.js";
-import { children, functor, isShared, kindOf } from "./functor.js";
+import { children, functor, isPlainObject, isShared, kindOf } from "./functor.js";
 import type { Key, KeyPath } from "./key-path.js";
 
 /** The function a walk calls to descend: `recurse(x, ...ys)`, or `recurse(kp, x, ...ys)` for path walks. */
@@ -25,7 +25,9 @@ function childAt(y: any, key: Key, argIndex: number): unknown {
     if (!y.has(key)) throw new Error(`fmap: argument ${argIndex} has no key ${String(key)} where the first tree has one`);
     return y.get(key);
   }
-  if (y === null || typeof y !== "object" || !((key as PropertyKey) in y)) {
+  // A plain object has only its own keys (not inherited ones like "toString").
+  const has = y !== null && typeof y === "object" && (isPlainObject(y) ? Object.hasOwn(y, key as PropertyKey) : (key as PropertyKey) in y);
+  if (!has) {
     throw new Error(`fmap: argument ${argIndex} has no key ${String(key)} where the first tree has one (it has ${describe(y)})`);
   }
   return y[key as PropertyKey];
@@ -109,11 +111,16 @@ export const NO_PRUNE: unique symbol = Symbol("NO_PRUNE");
  * or `prune` if one is given. The cache is keyed on the first tree's node only.
  */
 export class CachedWalk implements Walk {
+  readonly prune: unknown;
+  readonly cache: Map<unknown, unknown>;
+  // Not default parameters: an explicit `undefined` prune (Julia's `prune = nothing`) must be kept.
   constructor(
     readonly inner: Walk,
-    readonly prune: unknown = NO_PRUNE,
-    readonly cache: Map<unknown, unknown> = new Map(),
-  ) {}
+    ...args: [prune?: unknown, cache?: Map<unknown, unknown>]
+  ) {
+    this.prune = args.length > 0 ? args[0] : NO_PRUNE;
+    this.cache = args[1] ?? new Map();
+  }
   walk(recurse: Recurse, x: unknown, ...ys: unknown[]): unknown {
     const shared = isShared(x);
     if (shared && this.cache.has(x)) return this.prune === NO_PRUNE ? this.cache.get(x) : this.prune;
@@ -188,9 +195,9 @@ export class ExcludeWalkWithKeyPath implements Walk {
 
 export class CachedWalkWithPath implements Walk {
   private readonly cached: CachedWalk;
-  constructor(inner: Walk, prune: unknown = NO_PRUNE, cache: Map<unknown, unknown> = new Map()) {
+  constructor(inner: Walk, ...args: [prune?: unknown, cache?: Map<unknown, unknown>]) {
     // Reuse CachedWalk's logic, keyed on the node (second argument), not on the path.
-    this.cached = new CachedWalk({ walk: (recurse, x, kp, ...ys) => inner.walk(recurse, kp, x, ...ys) }, prune, cache);
+    this.cached = new CachedWalk({ walk: (recurse, x, kp, ...ys) => inner.walk(recurse, kp, x, ...ys) }, ...args);
   }
   walk(recurse: Recurse, kp: KeyPath, x: unknown, ...ys: unknown[]): unknown {
     return this.cached.walk(recurse, x, kp, ...ys);
