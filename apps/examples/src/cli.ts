@@ -2,9 +2,15 @@
 // fluxion examples: `node dist/cli.js [command] [--backend cpu|wasm]`.
 import { useBackend, type BackendName } from "fluxion";
 import { functorsTour } from "./functors-tour.js";
+import { optimisersTour } from "./optimisers-tour.js";
 
 const commands: Record<string, () => void | Promise<void>> = {
+  tour: () => {
+    functorsTour();
+    optimisersTour();
+  },
   functors: functorsTour,
+  optimisers: optimisersTour,
 };
 
 function option(args: string[], name: string, fallback: string): string {
@@ -13,7 +19,7 @@ function option(args: string[], name: string, fallback: string): string {
 }
 
 async function main(args: string[]): Promise<void> {
-  const command = args[0] && !args[0].startsWith("--") ? args[0] : "functors";
+  const command = args[0] && !args[0].startsWith("--") ? args[0] : "tour";
   const run = commands[command];
   if (!run) {
     console.error(`unknown command '${command}'; expected one of: ${Object.keys(commands).join(", ")}`);

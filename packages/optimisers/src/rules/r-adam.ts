@@ -1,0 +1,37 @@
+import { tf } from "@fluxion/backend";
+import { defineRule } from "../rule.js";
+
+/** RAdam's state: Adam's moments and `[β1ᵗ, β2ᵗ]`, plus the 1-based step `t`. */
+export type RAdamState = [m: tf.Tensor, v: tf.Tensor, betaT: [number, number], t: number];
+
+/**
+ * Rectified Adam (Liu et al.). With `ρ∞ = 2/(1−β2) − 1` and `ρ = ρ∞ − 2t β2ᵗ/(1−β2ᵗ)`, the moments
+ * update as in Adam; if `ρ > 4`, `dx' = m/(1−β1ᵗ) / (sqrt(v/(1−β2ᵗ)) + ϵ) * η * r` with
+ * `r = sqrt((ρ−4)(ρ−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρ))`, else the plain momentum step `dx' = m/(1−β1ᵗ) * η`.
+ * Defaults `eta = 0.001, beta = [0.9, 0.999], epsilon = 1e-8`.
+ */
+export class RAdam extends defineRule("RAdam", { eta: 0.001, beta: [0.9, 0.999], epsilon: 1e-8 }) {
+  init(x: tf.Tensor): RAdamState {
+    const [b1, b2] = this.values().beta;
+    return [tf.zerosLike(x), tf.zerosLike(x), [b1, b2], 1];
+  }
+  apply([m, v, betaT, t]: RAdamState, _x: tf.Tensor, dx: tf.Tensor): [RAdamState, tf.Tensor] {
+    const { eta, beta: [b1, b2], epsilon } = this.values();
+    // The rectification is decided in JS numbers: no tensor is read back.
+    const rhoInf = 2 / (1 - b2) - 1;
+    const rho = rhoInf - (2 * t * betaT[1]) / (1 - betaT[1]);
+    return tf.tidy(() => {
+      const m2 = tf.add(tf.mul(m, b1), tf.mul(dx, 1 - b1));
+      const v2 = tf.add(tf.mul(v, b2), tf.mul(tf.square(dx), 1 - b2));
+      const mHat = tf.div(m2, 1 - betaT[0]);
+      let step: tf.Tensor;
+      if (rho > 4) {
+        const r = Math.sqrt(((rho - 4) * (rho - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rho));
+        step = tf.mul(tf.mul(tf.div(mHat, tf.add(tf.sqrt(tf.div(v2, 1 - betaT[1])), epsilon)), eta), r);
+      } else {
+        step = tf.mul(mHat, eta);
+      }
+      return [[m2, v2, [betaT[0] * b1, betaT[1] * b2], t + 1], step];
+    }) as [RAdamState, tf.Tensor];
+  }
+}
