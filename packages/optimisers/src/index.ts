@@ -2,6 +2,8 @@
 export { Rule, defineRule } from "./rule.js";
 export type { DefinedRule, DefineRuleOptions, RuleFields, RuleValues } from "./rule.js";
 export type { Schedule, ScheduleSpec, Hyper } from "./schedule.js";
+export { constant, exponentialDecay, stepDecay, cosineDecay, linearWarmup, joinSchedules, warmupCosineDecay, scheduleFromSpec } from "./schedules.js";
+export type { ExponentialDecayOptions, StepDecayOptions, CosineDecayOptions, LinearWarmupOptions, WarmupCosineDecayOptions } from "./schedules.js";
 
 // Rules
 export { Descent } from "./rules/descent.js";
@@ -27,6 +29,17 @@ export { AMSGrad } from "./rules/ams-grad.js";
 export type { AMSGradState } from "./rules/ams-grad.js";
 export { AdaBelief } from "./rules/ada-belief.js";
 export type { AdaBeliefState } from "./rules/ada-belief.js";
+export { AdaGrad } from "./rules/ada-grad.js";
+export { AdaDelta } from "./rules/ada-delta.js";
+export type { AdaDeltaState } from "./rules/ada-delta.js";
+export { Lion } from "./rules/lion.js";
+export { WeightDecay } from "./rules/weight-decay.js";
+export { SignDecay } from "./rules/sign-decay.js";
+export { ClipGrad, ClipValue } from "./rules/clip-grad.js";
+export { ClipNorm } from "./rules/clip-norm.js";
+export { ExpDecay } from "./rules/exp-decay.js";
+export type { ExpDecayState } from "./rules/exp-decay.js";
+export { InvDecay } from "./rules/inv-decay.js";
 export { OptimiserChain, Optimiser } from "./rules/optimiser-chain.js";
 export { AccumGrad } from "./rules/accum-grad.js";
 export type { AccumGradState } from "./rules/accum-grad.js";
@@ -44,3 +57,9 @@ export { freeze, thaw } from "./freeze.js";
 export { destructure } from "./destructure.js";
 export type { Restructure } from "./destructure.js";
 export { trainable, trainables, registerTrainable, isNumeric, mayWrite } from "./trainable.js";
+
+// Saving and loading state
+export { saveState, loadState, STATE_FORMAT, STATE_VERSION, STATE_MAGIC } from "./serialise.js";
+export { saveStateFile, loadStateFile } from "./state-file.js";
+export { registerRule } from "./rule-registry.js";
+export type { RuleClass } from "./rule-registry.js";

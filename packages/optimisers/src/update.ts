@@ -2,7 +2,7 @@ import { tf } from "@fluxion/backend";
 import { KeyPath, functor, isLeaf, isShared, type Key } from "@fluxion/functors";
 import { Leaf, type StateTree } from "./leaf.js";
 import { Rule } from "./rule.js";
-import { copyTree, disposeReplaced } from "./state-tensors.js";
+import { copyTree, disposeReplaced, forEachLeaf } from "./state-tensors.js";
 import { isNumeric, mayWrite, trainableEntries } from "./trainable.js";
 
 /**
@@ -13,7 +13,13 @@ import { isNumeric, mayWrite, trainableEntries } from "./trainable.js";
  */
 export function update<M>(tree: StateTree, model: M, grad: unknown): [StateTree, M] {
   checkTree(tree, "update");
-  return step(copyTree(tree), model, grad, false);
+  const copy = copyTree(tree);
+  try {
+    return step(copy, model, grad, false);
+  } catch (err) {
+    forEachLeaf(copy, (l) => tf.dispose(l.state as tf.TensorContainer)); // the clones are ours
+    throw err;
+  }
 }
 
 /**
