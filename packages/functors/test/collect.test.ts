@@ -1,7 +1,7 @@
 // fcollect (examples 24-27) and fleaves (examples 28-29), numbered as in reference/functors-flux.md §1.9.
 import { describe, expect, test } from "@jest/globals";
 import { fcollect, fleaves, isLeaf, registerFunctor, registerLeaf } from "../src/index.js";
-import { Bar, Foo, expectSameElements, i32, isTyped } from "./fixtures.js";
+import { Bar, FBar, FFoo, Foo, expectSameElements, i32, isTyped } from "./fixtures.js";
 
 // Julia: struct NoChild2; x; y; end; @functor NoChild2 ()
 class NoChild2 {
@@ -22,21 +22,6 @@ class TypeWithNoChildren {
 registerLeaf(TypeWithNoChildren);
 
 // Julia @flexiblefunctor FFoo p / FBar p
-class FFoo {
-  constructor(
-    public x: any,
-    public y: any,
-    public p: readonly string[],
-  ) {}
-}
-registerFunctor(FFoo, (inst: FFoo) => inst.p);
-class FBar {
-  constructor(
-    public x: any,
-    public p: readonly string[],
-  ) {}
-}
-registerFunctor(FBar, (inst: FBar) => inst.p);
 
 describe("fcollect", () => {
   test("example 24: order and exclusion", () => {

@@ -72,3 +72,20 @@ export function expectSameElements(got: readonly unknown[], want: readonly unkno
   expect(got).toHaveLength(want.length);
   want.forEach((w, i) => expect(got[i]).toBe(w));
 }
+
+// Julia's @flexiblefunctor test structs: the instance field `p` lists the children.
+export class FFoo {
+  constructor(
+    public x: any,
+    public y: any,
+    public p: readonly string[],
+  ) {}
+}
+registerFunctor(FFoo, (inst: FFoo) => inst.p);
+export class FBar {
+  constructor(
+    public x: any,
+    public p: readonly string[],
+  ) {}
+}
+registerFunctor(FBar, (inst: FBar) => inst.p);

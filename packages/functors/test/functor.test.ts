@@ -2,7 +2,7 @@
 // Examples are numbered as in reference/functors-flux.md §1.9 (Functors.jl 0.5 docs and tests).
 import { describe, expect, test } from "@jest/globals";
 import { children, fmap, fmapStructure, functor, isLeaf, isShared, registerFunctor, registerLeaf } from "../src/index.js";
-import { Bar, Foo, i32, times } from "./fixtures.js";
+import { Bar, FBar, FFoo, Foo, i32, times } from "./fixtures.js";
 
 // Julia: struct TwoThirds a; b; c; end; @functor TwoThirds (a, c)
 class TwoThirds {
@@ -44,21 +44,6 @@ class WrongOrder {
 registerFunctor(WrongOrder, ["z", "x"]);
 
 // Julia @flexiblefunctor: the instance field `p` names the children.
-class FFoo {
-  constructor(
-    public x: any,
-    public y: any,
-    public p: readonly string[],
-  ) {}
-}
-registerFunctor(FFoo, (inst: FFoo) => inst.p);
-class FBar {
-  constructor(
-    public x: any,
-    public p: readonly string[],
-  ) {}
-}
-registerFunctor(FBar, (inst: FBar) => inst.p);
 class FOneChild4 {
   constructor(
     public x: any,

@@ -19,3 +19,8 @@ export function disposeTree(tree: unknown): void {
 }
 
 export const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
+
+/** A tf.Variable holding `v`, without leaving the initial tensor alive. */
+export function variable(v: number[]): tf.Variable {
+  return tf.tidy(() => tf.variable(tf.tensor1d(v)));
+}

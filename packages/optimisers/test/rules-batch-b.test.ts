@@ -1,6 +1,7 @@
 // AdaGrad, AdaDelta, Lion, WeightDecay, SignDecay, ClipGrad, ClipNorm, ExpDecay, InvDecay and the
 // combinators, each against an independent float64 reference written from Optimisers.jl's
 // formulas (old Flux's for the two decays), plus constructors, printing, errors and leak checks.
+import { disposeTree, variable } from "./helpers.js";
 import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import type { Rule } from "../src/rule.js";
@@ -8,7 +9,6 @@ import { setup } from "../src/setup.js";
 import { update, updateInPlace } from "../src/update.js";
 import { adjust } from "../src/adjust.js";
 import { Leaf, type StateTree } from "../src/leaf.js";
-import { forEachLeaf } from "../src/state-tensors.js";
 import { Descent } from "../src/rules/descent.js";
 import { Adam } from "../src/rules/adam.js";
 import { OptimiserChain } from "../src/rules/optimiser-chain.js";
@@ -70,16 +70,7 @@ function trajectory(rule: Rule, x0: Vec = X0, grads: Vec[] = GRADS): Vec[] {
   return out;
 }
 
-function variable(v: Vec): tf.Variable {
-  const t = tf.tensor1d(v);
-  const x = tf.variable(t);
-  t.dispose();
-  return x;
-}
 
-function disposeTree(tree: unknown): void {
-  forEachLeaf(tree, (leaf) => tf.dispose(leaf.state as tf.TensorContainer));
-}
 
 /** |a − e| ≤ atol + rtol·|e| element-wise, naming the first bad element. */
 function expectClose(actual: ArrayLike<number> | tf.Tensor, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-7): void {

@@ -1,5 +1,6 @@
 // Schedule factories: values at hand-derived steps, printing, specs, eager validation, and
 // schedules as hyper-parameters through setup/update/adjust (the first update uses step 0).
+import { disposeTree, variable } from "./helpers.js";
 import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import type { Schedule } from "../src/schedule.js";
@@ -17,7 +18,6 @@ import { setup } from "../src/setup.js";
 import { update, updateInPlace } from "../src/update.js";
 import { adjust } from "../src/adjust.js";
 import type { Leaf, StateTree } from "../src/leaf.js";
-import { forEachLeaf } from "../src/state-tensors.js";
 import { Descent } from "../src/rules/descent.js";
 import { WeightDecay } from "../src/rules/weight-decay.js";
 import { OptimiserChain } from "../src/rules/optimiser-chain.js";
@@ -35,16 +35,7 @@ function expectValues(got: number[], want: number[]): void {
   });
 }
 
-function variable(v: number[]): tf.Variable {
-  const t = tf.tensor1d(v);
-  const x = tf.variable(t);
-  t.dispose();
-  return x;
-}
 
-function disposeTree(tree: unknown): void {
-  forEachLeaf(tree, (leaf) => tf.dispose(leaf.state as tf.TensorContainer));
-}
 
 describe("values", () => {
   test("constant", () => {
