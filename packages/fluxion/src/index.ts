@@ -7,6 +7,7 @@ export {
   isLeaf,
   isShared,
   isPlainObject,
+  describe,
   registerFunctor,
   registerLeaf,
   fmap,

@@ -1,4 +1,5 @@
 export { functor, children, isLeaf, isShared, isPlainObject } from "./functor.js";
+export { describe } from "./describe.js";
 export type { Reconstruct } from "./functor.js";
 export { registerFunctor, registerLeaf } from "./registry.js";
 export type { FieldSpec } from "./registry.js";

@@ -464,7 +464,7 @@ describe("multi-tree fmap (examples 30, 31)", () => {
       // m2 = (x = [1,2], y = (a = [3,4], b = 5)); n2 = (x = [6,7], y = 8)
       const m2 = { x: i32(1, 2), y: { a: i32(3, 4), b: 5 } };
       const n2 = { x: i32(6, 7), y: 8 };
-      expect(() => fmap(first, m2, n2)).toThrow(/structure mismatch: the first tree has a plain object where argument 2 has number 8/);
+      expect(() => fmap(first, m2, n2)).toThrow(/structure mismatch: the first tree has a plain object where argument 2 has the number 8/);
     });
 
     test("a mismatch in the third tree names argument 3", () => {

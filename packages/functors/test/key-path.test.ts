@@ -287,7 +287,7 @@ describe("setKeyPath (example 37)", () => {
   });
 
   test("setting below a leaf or on a frozen node is an error", () => {
-    expect(() => setKeyPath({ a: 1 }, new KeyPath("a", "b"), 2)).toThrow(/cannot set key "b" on number 1/);
+    expect(() => setKeyPath({ a: 1 }, new KeyPath("a", "b"), 2)).toThrow(/cannot set key "b" on the number 1/);
     const frozen = Object.freeze({ q: 1 });
     expect(() => setKeyPath({ p: frozen }, new KeyPath("p", "q"), 2)).toThrow(/frozen/);
   });

@@ -1,5 +1,5 @@
 import { tf } from "@fluxion/backend";
-import { isNumeric, mapTrainable } from "./trainable.js";
+import { mapTrainable } from "./trainable.js";
 
 /** Rebuilds the model from a flat vector (`re(flat)`); `re.length` is the vector's length. */
 export interface Restructure<M> {
@@ -37,7 +37,6 @@ export function destructure<M>(model: M): [tf.Tensor1D, Restructure<M>] {
         const s = tf.reshape(tf.slice(v, [offsets.get(t)!], [t.size]), t.shape);
         return s.dtype === t.dtype ? s : tf.cast(s, t.dtype);
       });
-    if (isNumeric(model)) return piece(model) as M;
     return mapTrainable(model, piece, { structural: false }) as M;
   };
   const re = Object.defineProperties(rebuild, {

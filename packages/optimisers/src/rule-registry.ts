@@ -1,4 +1,5 @@
 // Rule classes by name, so a saved state tree (which names its rules) can be loaded again.
+import { describe } from "@fluxion/functors";
 import { BUILTIN_RULES } from "./builtin-rules.js";
 import { Rule } from "./rule.js";
 
@@ -39,9 +40,5 @@ export function registeredRule(name: string): RuleClass | undefined {
   return registry.get(name);
 }
 
-function describe(x: unknown): string {
-  if (typeof x === "function") return `the function ${x.name || "(anonymous)"}`;
-  return x === null ? "null" : typeof x;
-}
 
 for (const R of BUILTIN_RULES) registerRule(R);

@@ -24,6 +24,7 @@
 //   {"$object": [[key, value], ...]}, {"$schedule": spec} (a schedule's spec, as a value),
 //   {"$rule": rule} (a rule held in a field).
 import { tf } from "@fluxion/backend";
+import { describe, isPlainObject } from "@fluxion/functors";
 import { Leaf, NO_STATE, type StateTree } from "./leaf.js";
 import { Rule } from "./rule.js";
 import { registeredRule, ruleClassName, type RuleClass } from "./rule-registry.js";
@@ -545,11 +546,6 @@ function align8(n: number): number {
   return Math.ceil(n / 8) * 8;
 }
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (x === null || typeof x !== "object") return false;
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
-}
 
 function propPath(k: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
@@ -559,16 +555,6 @@ function showKey(k: unknown): string {
   return typeof k === "string" ? JSON.stringify(k) : String(k);
 }
 
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (v === undefined) return "undefined";
-  if (typeof v === "function") return `a function${v.name ? ` (${v.name})` : ""}`;
-  if (Array.isArray(v)) return "an array";
-  if (isPlainObject(v)) return "a plain object";
-  if (typeof v === "object") return `a ${v.constructor?.name ?? "object"}`;
-  if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
-  return `the ${typeof v} ${String(v)}`;
-}
 
 function message(err: unknown): string {
   const m = err !== null && typeof err === "object" ? (err as Error).message : undefined;

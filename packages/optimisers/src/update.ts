@@ -44,7 +44,7 @@ function step<M>(tree: StateTree, model: M, grad: unknown, inPlace: boolean): [S
   // Walk 1: gradients per Leaf (tied tensors' gradients summed). Nothing is mutated yet.
   const grads = new Map<Leaf, { x: tf.Tensor; dx: tf.Tensor }>();
   const sums: tf.Tensor[] = [];
-  let pending: Pending[] = [];
+  const pending: Pending[] = [];
   try {
     accumulate(tree, model, grad, new KeyPath(), grads, sums);
     // Compute every new state and value before committing any, so an error leaves all as it was.
@@ -53,7 +53,9 @@ function step<M>(tree: StateTree, model: M, grad: unknown, inPlace: boolean): [S
       const rule = leaf.rule.at(leaf.step);
       const [state, value] = tf.tidy(() => {
         const [s, d] = rule.apply(leaf.state, x, dx);
-        return [s, d === null ? null : tf.cast(tf.sub(x, d), x.dtype)] as tf.TensorContainer;
+        if (d === null) return [s, null] as tf.TensorContainer;
+        const next = tf.sub(x, d);
+        return [s, next.dtype === x.dtype ? next : tf.cast(next, x.dtype)] as tf.TensorContainer;
       }) as unknown as [unknown, tf.Tensor | null];
       pending.push({ leaf, x, state, value });
     }
@@ -81,8 +83,8 @@ function step<M>(tree: StateTree, model: M, grad: unknown, inPlace: boolean): [S
       results.set(p.leaf, p.value);
     }
   }
-  pending = [];
-  return [tree, rebuild(tree, model, results, new Map()) as M];
+  // All-Variable models written in place need no rebuilding walk.
+  return [tree, results.size === 0 ? model : (rebuild(tree, model, results, new Map()) as M)];
 }
 
 function accumulate(

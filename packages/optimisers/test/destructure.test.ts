@@ -51,6 +51,16 @@ describe("destructure", () => {
     tf.dispose([a, b, c, flat4, flat5, m.x, m.y]);
   });
 
+  test("a bare tensor flattens to a copy and rebuilds to its shape", () => {
+    const w = tf.tensor2d([[1, 2], [3, 4]]);
+    const [flat, re] = destructure(w);
+    expect(values(flat)).toEqual([1, 2, 3, 4]);
+    const v = tf.tensor1d([5, 6, 7, 8]);
+    const w2 = assertNoLeaks(() => re(v), 1);
+    expect(w2.arraySync()).toEqual([[5, 6], [7, 8]]);
+    tf.dispose([w, flat, v, w2]);
+  });
+
   test("a vector of the wrong length or rank is a clear error", () => {
     const m = { w: tf.ones([2, 2]) };
     const [flat, re] = destructure(m);
