@@ -42,7 +42,7 @@ type Pending = { leaf: Leaf; x: tf.Tensor; state: unknown; value: tf.Tensor | nu
 
 function step<M>(tree: StateTree, model: M, grad: unknown, inPlace: boolean): [StateTree, M] {
   // Walk 1: gradients per Leaf (tied tensors' gradients summed). Nothing is mutated yet.
-  const grads = new Map<Leaf, { x: tf.Tensor; dx: tf.Tensor }>();
+  const grads = new Map<Leaf, TiedGrad>();
   const sums: tf.Tensor[] = [];
   const pending: Pending[] = [];
   try {
@@ -87,12 +87,19 @@ function step<M>(tree: StateTree, model: M, grad: unknown, inPlace: boolean): [S
   return [tree, results.size === 0 ? model : (rebuild(tree, model, results, new Map()) as M)];
 }
 
+/** A Leaf's parameter, its summed gradient, and the gradient tensors already added in. */
+interface TiedGrad {
+  x: tf.Tensor;
+  dx: tf.Tensor;
+  seen: Set<unknown>;
+}
+
 function accumulate(
   tree: unknown,
   x: unknown,
   dx: unknown,
   kp: KeyPath,
-  grads: Map<Leaf, { x: tf.Tensor; dx: tf.Tensor }>,
+  grads: Map<Leaf, TiedGrad>,
   sums: tf.Tensor[],
 ): void {
   if (dx === null || dx === undefined) return;
@@ -104,12 +111,15 @@ function accumulate(
     if (!tf.util.arraysEqual(dx.shape, x.shape)) {
       throw new Error(`update: the gradient at ${kp.toString()} has shape [${dx.shape}] but the parameter has shape [${x.shape}]`);
     }
+    // A tied tensor's gradient is summed over its places, but one gradient tensor given at
+    // several places (a total, as nn's `gradient` gives for tied weights) counts once.
     const prev = grads.get(tree);
-    if (!prev) grads.set(tree, { x, dx });
-    else {
+    if (!prev) grads.set(tree, { x, dx, seen: new Set([dx]) });
+    else if (!prev.seen.has(dx)) {
       const sum = tf.add(prev.dx, dx);
       sums.push(sum);
-      grads.set(tree, { x: prev.x, dx: sum });
+      prev.seen.add(dx);
+      grads.set(tree, { x: prev.x, dx: sum, seen: prev.seen });
     }
     return;
   }

@@ -1,0 +1,72 @@
+import { tf } from "@fluxion/backend";
+import { type Activation, identity } from "./activations.js";
+import { layer } from "./declare.js";
+import { glorotUniform, type Initialiser } from "./init.js";
+import { Layer } from "./layer.js";
+import { repr } from "./show.js";
+import { checkFeatures, checkTensor } from "./size-check.js";
+import { createBias, type BiasOption } from "./params.js";
+
+export interface DenseOptions {
+  init?: Initialiser;
+  bias?: BiasOption;
+}
+
+/**
+ * `Dense([in, out], σ = identity, { init = glorotUniform, bias = true })`: y = σ(x·W + b) on the
+ * last axis of x. The weight is [in, out] (the transpose of Flux's, so x·W needs no transpose and
+ * its row-major order is Flux's column-major order). `new Dense(W, bias?, σ?)` wraps a weight.
+ */
+export class Dense extends Layer {
+  weight: tf.Variable;
+  bias: tf.Variable | false;
+  sigma: Activation;
+
+  constructor(inOut: readonly [number, number], sigma?: Activation, options?: DenseOptions);
+  constructor(weight: tf.Tensor, bias?: BiasOption, sigma?: Activation);
+  constructor(a: readonly [number, number] | tf.Tensor, b?: Activation | BiasOption, c?: DenseOptions | Activation) {
+    super();
+    if (a instanceof tf.Tensor) {
+      if (a.rank !== 2) throw new Error(`Dense: the weight must be a matrix [in, out], got shape [${a.shape.join(", ")}]`);
+      this.weight = tf.variable(tf.cast(a, "float32"));
+      this.bias = createBias(this.weight, (b ?? true) as BiasOption, a.shape[1]!);
+      this.sigma = (c as Activation | undefined) ?? identity;
+    } else {
+      const [nIn, nOut] = checkPair("Dense", a);
+      const options = (c ?? {}) as DenseOptions;
+      const init = options.init ?? glorotUniform;
+      this.weight = tf.tidy(() => tf.variable(init([nIn, nOut])));
+      this.bias = createBias(this.weight, options.bias ?? true, nOut);
+      this.sigma = (b as Activation | undefined) ?? identity;
+    }
+    if (typeof this.sigma !== "function") throw new Error(`Dense: σ must be a function, got ${typeof this.sigma}`);
+  }
+
+  apply(x: tf.Tensor): tf.Tensor {
+    checkTensor(this, x);
+    const [nIn, nOut] = this.weight.shape as [number, number];
+    checkFeatures(this, x, nIn);
+    return tf.tidy(() => {
+      const flat = x.rank === 2 ? x : tf.reshape(x, [-1, nIn]);
+      let y = tf.matMul(flat, this.weight);
+      if (this.bias) y = tf.add(y, this.bias);
+      y = this.sigma(y);
+      return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), nOut]);
+    });
+  }
+
+  repr(): string {
+    const [nIn, nOut] = this.weight.shape;
+    const sigma = this.sigma === identity ? "" : `, ${repr(this.sigma)}`;
+    return `Dense(${nIn} => ${nOut}${sigma}${this.bias ? "" : "; bias=false"})`;
+  }
+}
+layer(Dense, { fields: ["weight", "bias", "sigma"] });
+
+/** Checks an `in => out` pair written as [in, out]. */
+export function checkPair(name: string, pair: unknown): [number, number] {
+  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new Error(`${name}: expected [in, out] (Flux's in => out) as two positive integers, got ${JSON.stringify(pair)}`);
+  }
+  return pair as [number, number];
+}

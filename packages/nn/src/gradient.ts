@@ -1,0 +1,124 @@
+// Zygote-style structural gradients on tfjs's tape: one gradient tree per argument, mirroring it
+// (registered classes as plain objects of their children), with null where there is no gradient.
+import { tf } from "@fluxion/backend";
+import { describe, functor, isLeaf, isShared, fleaves } from "@fluxion/functors";
+import { isNumeric } from "@fluxion/optimisers";
+
+let depth = 0;
+
+/** True while a gradient is being taken: layers in automatic mode (Dropout, norms) are active. */
+export function withinGradient(): boolean {
+  return depth > 0;
+}
+
+/** A gradient tree: tensors where the argument has differentiable tensors, null elsewhere. */
+export type GradTree = tf.Tensor | null | GradTree[] | { [key: string]: GradTree } | Map<unknown, GradTree>;
+
+export interface WithGradient<V> {
+  /** What `f` returned (its tensors are the caller's to dispose). */
+  val: V;
+  /** One gradient tree per argument. */
+  grad: GradTree[];
+}
+
+/**
+ * The value of `f(...args)` and its gradient with respect to every float tensor in `args` (Flux's
+ * `withgradient`). `f` returns a scalar tensor, or an array / object whose first entry is one (the
+ * rest is passed through in `val`). A tensor reached twice (tied weights) gets its total gradient,
+ * the same tensor at each place, so `update` counts it once.
+ */
+export function withGradient<A extends unknown[], V>(f: (...args: A) => V, ...args: A): WithGradient<V> {
+  const xs = [...new Set(fleaves(args).filter(isNumeric))] as tf.Tensor[];
+  let out: V | undefined;
+  const forward = (): tf.Tensor => {
+    out = f(...args);
+    const loss = lossOf(out);
+    keepAux(out, loss);
+    return loss;
+  };
+  depth += 1;
+  let grads: (tf.Tensor | undefined)[];
+  try {
+    if (xs.length === 0) {
+      tf.tidy(forward);
+      grads = [];
+    } else {
+      grads = tf.engine().gradients(forward, xs, undefined, true).grads;
+    }
+  } finally {
+    depth -= 1;
+  }
+  const byTensor = new Map<tf.Tensor, tf.Tensor>();
+  xs.forEach((x, i) => grads[i] && byTensor.set(x, grads[i]!));
+  const cache = new Map<unknown, GradTree>();
+  return { val: out as V, grad: args.map((a) => structure(a, byTensor, cache)) };
+}
+
+/** The gradient of `f(...args)` with respect to each argument (Flux's `gradient`). */
+export function gradient<A extends unknown[]>(f: (...args: A) => unknown, ...args: A): GradTree[] {
+  const { val, grad } = withGradient(f, ...args);
+  tf.dispose(val as tf.TensorContainer);
+  return grad;
+}
+
+/**
+ * The Hessian of scalar `f` at tensor `x`, as an [n, n] tensor for n = x.size (Zygote's
+ * `hessian`): row i is the gradient of ∂f/∂xᵢ, from n second-order backward passes.
+ */
+export function hessian(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor): tf.Tensor {
+  if (!isNumeric(x)) throw new Error(`hessian: x must be a float tensor, got ${describe(x)}`);
+  const n = x.size;
+  depth += 1;
+  try {
+    return tf.tidy(() => {
+      const g = tf.grad((v: tf.Tensor) => checkedScalar(f(v)));
+      const rows = Array.from({ length: n }, (_, i) =>
+        tf.reshape(tf.grad((v: tf.Tensor) => tf.reshape(tf.slice(tf.reshape(g(v), [n]), [i], [1]), []))(x), [n]),
+      );
+      return tf.stack(rows);
+    });
+  } finally {
+    depth -= 1;
+  }
+}
+
+function lossOf(out: unknown): tf.Tensor {
+  let loss = out;
+  if (Array.isArray(out)) loss = out[0];
+  else if (out !== null && typeof out === "object" && !(out instanceof tf.Tensor)) loss = Object.values(out)[0];
+  return checkedScalar(loss);
+}
+
+function checkedScalar(loss: unknown): tf.Tensor {
+  if (!(loss instanceof tf.Tensor)) {
+    throw new Error(`gradient: the function must return a scalar tensor (or an array/object whose first entry is one), got ${loss === null ? "null" : typeof loss}`);
+  }
+  if (loss.size !== 1) throw new Error(`gradient: the function must return a scalar loss, got a tensor of shape [${loss.shape.join(", ")}]`);
+  if (loss.dtype !== "float32") throw new Error(`gradient: the loss must be float32, got ${loss.dtype}`);
+  return loss;
+}
+
+// Tensors returned beside the loss survive the forward pass's tidy.
+function keepAux(out: unknown, loss: tf.Tensor): void {
+  for (const t of fleaves(out)) if (t instanceof tf.Tensor && t !== loss) tf.keep(t);
+}
+
+function structure(x: unknown, grads: Map<tf.Tensor, tf.Tensor>, cache: Map<unknown, GradTree>): GradTree {
+  if (x instanceof tf.Tensor) return grads.get(x) ?? null;
+  if (isLeaf(x)) return null;
+  if (cache.has(x)) return cache.get(x)!;
+  const [ch] = functor(x);
+  let out: GradTree;
+  if (Array.isArray(ch)) {
+    const g = ch.map((c) => structure(c, grads, cache));
+    out = g.every((v) => v === null) ? null : g;
+  } else if (ch instanceof Map) {
+    const g = new Map([...ch].map(([k, c]) => [k, structure(c, grads, cache)] as const));
+    out = [...g.values()].every((v) => v === null) ? null : g;
+  } else {
+    const g = Object.fromEntries(Object.entries(ch as object).map(([k, c]) => [k, structure(c, grads, cache)]));
+    out = Object.values(g).every((v) => v === null) ? null : g;
+  }
+  if (isShared(x)) cache.set(x, out);
+  return out;
+}

@@ -1,0 +1,67 @@
+// Layers
+export { Layer, call } from "./layer.js";
+export type { Callable } from "./layer.js";
+export { layer, showModeOf } from "./declare.js";
+export type { LayerDeclaration, ShowMode } from "./declare.js";
+export { Dense, checkPair } from "./dense.js";
+export type { DenseOptions } from "./dense.js";
+export { Chain } from "./chain.js";
+export { createBias, param } from "./params.js";
+export type { BiasOption } from "./params.js";
+export { checkFeatures } from "./size-check.js";
+
+// Activations and initialisers
+export {
+  identity,
+  relu,
+  sigmoid,
+  tanh,
+  leakyrelu,
+  elu,
+  selu,
+  celu,
+  softplus,
+  logsigmoid,
+  softsign,
+  swish,
+  gelu,
+  mish,
+  relu6,
+  hardsigmoid,
+  hardtanh,
+  lisht,
+  tanhshrink,
+  softmax,
+  logsoftmax,
+  activationName,
+  setActivationName,
+} from "./activations.js";
+export type { Activation } from "./activations.js";
+export {
+  nfan,
+  glorotUniform,
+  glorotNormal,
+  kaimingUniform,
+  kaimingNormal,
+  truncatedNormal,
+  lecunNormal,
+  orthogonal,
+  sparseInit,
+  identityInit,
+  zeros32,
+  ones32,
+  rand32,
+  randn32,
+} from "./init.js";
+export type { Initialiser, InitOptions, TruncatedNormalOptions, SparseInitOptions } from "./init.js";
+export { Rng, defaultRng, seedRandom } from "./rng.js";
+
+// Gradients, modules, modes
+export { gradient, withGradient, hessian, withinGradient } from "./gradient.js";
+export type { GradTree, WithGradient } from "./gradient.js";
+export { modules, testMode, trainMode, isActive } from "./modules.js";
+export type { HasMode } from "./modules.js";
+export { dispose } from "./dispose.js";
+
+// Printing
+export { show, repr, underscorise, formatBytes, dimsString, numberString } from "./show.js";

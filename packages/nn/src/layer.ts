@@ -1,0 +1,33 @@
+import { show } from "./show.js";
+
+/**
+ * Base class of this package's layers: `apply` runs the layer (Julia's `m(x)`), `repr` is the
+ * one-line form (`Dense(2 => 3)`), `toString()` the multi-line summary with parameter counts.
+ * Subclasses are declared with `layer(Class, …)` so that fmap, setup and destructure see inside.
+ */
+export abstract class Layer {
+  abstract apply(...inputs: any[]): any;
+  abstract repr(): string;
+
+  toString(): string {
+    return show(this);
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return show(this);
+  }
+}
+
+/** Anything a container can run: a layer, or a plain function such as `softmax` or `flatten`. */
+export type Callable = Layer | { apply(...inputs: any[]): any } | ((...inputs: any[]) => any);
+
+/** Runs `f` on `inputs`: a function is called, a layer applied. */
+export function call(f: Callable, ...inputs: unknown[]): any {
+  if (typeof f === "function") return f(...inputs);
+  if (f !== null && typeof f === "object" && typeof f.apply === "function") return f.apply(...inputs);
+  throw new TypeError(`expected a layer or a function to apply, got ${describeValue(f)}`);
+}
+
+function describeValue(x: unknown): string {
+  return x === null ? "null" : typeof x === "object" ? `a ${(x as object).constructor?.name ?? "object"}` : `${typeof x} ${String(x)}`;
+}
