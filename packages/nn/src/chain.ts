@@ -1,4 +1,5 @@
-import { isPlainObject } from "@fluxion/functors";
+import { tf } from "@fluxion/backend";
+import { describe, isPlainObject } from "@fluxion/functors";
 import { layer } from "./declare.js";
 import { call, Layer, type Callable } from "./layer.js";
 import { repr } from "./show.js";
@@ -31,7 +32,7 @@ export class Chain extends Layer {
     }
     for (const [k, l] of Object.entries(this.layers)) {
       if (typeof l !== "function" && (l === null || typeof l !== "object" || typeof (l as { apply?: unknown }).apply !== "function")) {
-        throw new Error(`Chain: layer ${k} must be a layer or a function, got ${l === null ? "null" : typeof l}`);
+        throw new Error(`Chain: layer ${k} must be a layer or a function, got ${describe(l)}`);
       }
     }
   }
@@ -46,20 +47,25 @@ export class Chain extends Layer {
   }
 
   apply(x: unknown): any {
-    let y = x;
-    for (const l of this.list()) y = call(l, y);
-    return y;
+    // Intermediate outputs are freed; the result (a tensor or a container of tensors) is kept.
+    return tf.tidy(() => {
+      let y = x;
+      for (const l of this.list()) y = call(l, y);
+      return y as tf.TensorContainer;
+    });
   }
 
   /** The output of every layer in turn (Flux's `activations`). The caller owns all of them. */
   activations(x: unknown): any[] {
-    const out: unknown[] = [];
-    let y = x;
-    for (const l of this.list()) {
-      y = call(l, y);
-      out.push(y);
-    }
-    return out;
+    return tf.tidy(() => {
+      const out: unknown[] = [];
+      let y = x;
+      for (const l of this.list()) {
+        y = call(l, y);
+        out.push(y);
+      }
+      return out as tf.TensorContainer;
+    }) as unknown as any[];
   }
 
   /** Layer `i` (0-based; negative counts from the end). */

@@ -30,23 +30,38 @@ export interface WithGradient<V> {
 export function withGradient<A extends unknown[], V>(f: (...args: A) => V, ...args: A): WithGradient<V> {
   const xs = [...new Set(fleaves(args).filter(isNumeric))] as tf.Tensor[];
   let out: V | undefined;
+  let failure: { error: unknown } | null = null;
+  // An error thrown inside the taped forward pass would strand the tape's saved tensors, so it is
+  // caught there, the (empty) backward pass runs to clean up, and the error is rethrown after.
   const forward = (): tf.Tensor => {
-    out = f(...args);
-    const loss = lossOf(out);
-    keepAux(out, loss);
-    return loss;
+    try {
+      out = f(...args);
+      const loss = lossOf(out);
+      keepAux(out, loss);
+      return loss;
+    } catch (error) {
+      if (out !== undefined) tf.dispose(out as tf.TensorContainer);
+      failure = { error };
+      return tf.scalar(0);
+    }
   };
   depth += 1;
-  let grads: (tf.Tensor | undefined)[];
+  let grads: (tf.Tensor | undefined)[] = [];
   try {
     if (xs.length === 0) {
-      tf.tidy(forward);
-      grads = [];
+      const loss = tf.tidy(forward);
+      if (failure !== null) loss.dispose();
     } else {
-      grads = tf.engine().gradients(forward, xs, undefined, true).grads;
+      const result = tf.engine().gradients(forward, xs, undefined, true);
+      grads = result.grads;
+      if (failure !== null) result.value.dispose();
     }
   } finally {
     depth -= 1;
+  }
+  if (failure !== null) {
+    tf.dispose(grads.filter((g): g is tf.Tensor => g !== undefined));
+    throw (failure as { error: unknown }).error;
   }
   const byTensor = new Map<tf.Tensor, tf.Tensor>();
   xs.forEach((x, i) => grads[i] && byTensor.set(x, grads[i]!));

@@ -69,8 +69,8 @@ export function formatBytes(n: number): string {
 }
 
 const length = (ts: readonly tf.Tensor[]): number => ts.reduce((s, t) => s + t.size, 0);
-/** Every numeric tensor reachable through children, repeats included (Flux's `childarray_sum`). */
-const numericLeaves = (x: unknown): tf.Tensor[] => fleaves(x).filter(isNumeric) as tf.Tensor[];
+/** Every tensor reachable through children, repeats included (Flux's `childarray_sum`). */
+const numericLeaves = (x: unknown): tf.Tensor[] => fleaves(x).filter((t) => t instanceof tf.Tensor) as tf.Tensor[];
 
 const isLeafLike = (x: unknown): boolean =>
   isLeaf(x) || (Array.isArray(x) && (x.every((v) => typeof v === "number") || x.every(isNumeric)));
