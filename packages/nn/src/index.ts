@@ -65,3 +65,47 @@ export { dispose } from "./dispose.js";
 
 // Printing
 export { show, repr, underscorise, formatBytes, dimsString, numberString } from "./show.js";
+
+// Normalisation and dropout
+export { BatchNorm, InstanceNorm, GroupNorm, LayerNorm, hasAffine } from "./normalise.js";
+export type { NormOptions, TrackedNormOptions, LayerNormOptions } from "./normalise.js";
+export { Dropout, AlphaDropout } from "./dropout.js";
+export type { DropoutOptions, AlphaDropoutOptions } from "./dropout.js";
+
+// Losses and one-hot encoding
+export {
+  mse,
+  mae,
+  msle,
+  huberLoss,
+  labelSmoothing,
+  crossentropy,
+  logitCrossentropy,
+  binaryCrossentropy,
+  logitBinaryCrossentropy,
+  kldivergence,
+  poissonLoss,
+  hingeLoss,
+  squaredHingeLoss,
+  diceCoeffLoss,
+  tverskyLoss,
+  binaryFocalLoss,
+  focalLoss,
+  siameseContrastiveLoss,
+} from "./losses.js";
+export type {
+  AggOptions,
+  EpsOptions,
+  ClassOptions,
+  HuberOptions,
+  LabelSmoothingOptions,
+  FocalOptions,
+  CategoricalFocalOptions,
+  DiceOptions,
+  TverskyOptions,
+  ContrastiveOptions,
+} from "./losses.js";
+export { xlogx, xlogy, checkSizes, EPS32 } from "./loss-utils.js";
+export type { Aggregation, Dims, LossInput } from "./loss-utils.js";
+export { onehot, onehotbatch, onecold } from "./onehot.js";
+export type { NestedLabels } from "./onehot.js";

@@ -106,7 +106,7 @@ describe("gradient", () => {
     const x = tf.tensor1d([1, 2]);
     assertNoLeaks(() => {
       expect(() => gradient((v: tf.Tensor) => tf.mul(v, 2), x)).toThrow("gradient: the function must return a scalar loss, got a tensor of shape [2]");
-      expect(() => gradient(() => 3 as unknown as tf.Tensor, x)).toThrow("must return a scalar tensor");
+      expect(() => gradient((_: tf.Tensor) => 3 as unknown as tf.Tensor, x)).toThrow("must return a scalar tensor");
     }, 0);
     x.dispose();
   });
