@@ -109,3 +109,11 @@ export { xlogx, xlogy, checkSizes, EPS32 } from "./loss-utils.js";
 export type { Aggregation, Dims, LossInput } from "./loss-utils.js";
 export { onehot, onehotbatch, onecold } from "./onehot.js";
 export type { NestedLabels } from "./onehot.js";
+
+// Saving and loading
+export { state, loadModel } from "./state.js";
+export type { LoadModelOptions } from "./state.js";
+export { encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES } from "./safetensors.js";
+export type { Safetensors } from "./safetensors.js";
+export { saveModel, loadModelFile, encodeModel, loadModelBytes, MODEL_FORMAT, MODEL_VERSION } from "./model-file.js";
+export type { SaveModelOptions } from "./model-file.js";
