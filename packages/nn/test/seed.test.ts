@@ -2,7 +2,7 @@ import { describe, expect, test, beforeAll } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import { assertNoLeaks } from "@fluxion/backend/testing";
 import { destructure } from "@fluxion/optimisers";
-import { Chain, Dense, tanh, gradient, hessian, modules, dispose, seedRandom } from "../src/index.js";
+import { BatchNorm, Chain, Dense, relu, tanh, gradient, hessian, modules, dispose, seedRandom } from "../src/index.js";
 
 describe("seed examples", () => {
   let m: Chain;
@@ -63,5 +63,30 @@ describe("seed examples", () => {
     expect(Array.from(g.layers[0].weight.dataSync())).toEqual(Array.from(w0!.dataSync()).map((v) => 2 * v));
     expect(g.layers[0].bias).toBeNull();
     tf.dispose(g);
+  });
+
+  test("modules(m2) lists 7 entries, intermediate arrays included (Flux's modules docstring)", () => {
+    const m1 = new Chain(new Dense([28 ** 2, 64]), new BatchNorm(64, relu));
+    const m2 = new Chain(m1, new Dense([64, 10]));
+    const mods = modules(m2);
+    expect(mods).toHaveLength(7);
+    expect(mods[0]).toBe(m2);
+    expect(mods[1]).toBe(m2.layers);
+    expect(mods[2]).toBe(m1);
+    expect(mods[3]).toBe(m1.layers);
+    expect(mods.slice(4)).toEqual([...(m1.layers as unknown[]), (m2.layers as unknown[])[1]]);
+    expect(m2.toString()).toBe(
+      [
+        "Chain(",
+        "  Chain(",
+        "    Dense(784 => 64),                   # 50_240 parameters",
+        "    BatchNorm(64, relu),                # 128 parameters, plus 128",
+        "  ),",
+        "  Dense(64 => 10),                      # 650 parameters",
+        ")         # Total: 6 trainable arrays, 51_018 parameters,",
+        "          # plus 2 non-trainable, 128 parameters, summarysize 199.789 KiB.",
+      ].join("\n"),
+    );
+    dispose(m2);
   });
 });
