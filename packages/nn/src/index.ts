@@ -117,3 +117,12 @@ export { encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES } from "./safete
 export type { Safetensors } from "./safetensors.js";
 export { saveModel, loadModelFile, encodeModel, loadModelBytes, MODEL_FORMAT, MODEL_VERSION } from "./model-file.js";
 export type { SaveModelOptions } from "./model-file.js";
+
+// Containers and simple layers
+export { Parallel, SkipConnection, PairwiseFusion, Maxout, plus, concatFeatures } from "./containers.js";
+export { Bilinear } from "./bilinear.js";
+export type { BilinearOptions, BilinearSize } from "./bilinear.js";
+export { Scale } from "./scale.js";
+export type { ScaleOptions } from "./scale.js";
+export { Embedding, EmbeddingBag } from "./embedding.js";
+export type { EmbeddingOptions, Indices, BagReduction } from "./embedding.js";
