@@ -126,3 +126,11 @@ export { Scale } from "./scale.js";
 export type { ScaleOptions } from "./scale.js";
 export { Embedding, EmbeddingBag } from "./embedding.js";
 export type { EmbeddingOptions, Indices, BagReduction } from "./embedding.js";
+
+// Recurrent layers and attention
+export { RNNCell, LSTMCell, GRUCell, GRUv3Cell, initialStates } from "./recurrent-cells.js";
+export type { RecurrentState, RecurrentCellLike, RecurrentCellOptions } from "./recurrent-cells.js";
+export { Recurrence, RNN, LSTM, GRU, GRUv3, Stateful } from "./recurrence.js";
+export type { RecurrenceOptions } from "./recurrence.js";
+export { MultiHeadAttention, dotProductAttention, makeCausalMask } from "./attention.js";
+export type { AttentionOptions, MHAApplyOptions, MultiHeadAttentionOptions } from "./attention.js";
