@@ -134,3 +134,12 @@ export { Recurrence, RNN, LSTM, GRU, GRUv3, Stateful } from "./recurrence.js";
 export type { RecurrenceOptions } from "./recurrence.js";
 export { MultiHeadAttention, dotProductAttention, makeCausalMask } from "./attention.js";
 export type { AttentionOptions, MHAApplyOptions, MultiHeadAttentionOptions } from "./attention.js";
+
+// Convolution, pooling, upsampling
+export { Conv, ConvTranspose, CrossCor, DepthwiseConv, SamePad } from "./conv.js";
+export type { ConvOptions, ConvTransposeOptions, CrossCorOptions, DepthwiseConvOptions, PadOption } from "./conv.js";
+export { MaxPool, MeanPool, GlobalMaxPool, GlobalMeanPool, AdaptiveMaxPool, AdaptiveMeanPool } from "./pooling.js";
+export type { PoolOptions } from "./pooling.js";
+export { Upsample, PixelShuffle } from "./upsample.js";
+export type { UpsampleMode, UpsampleOptions } from "./upsample.js";
+export { flatten } from "./flatten.js";

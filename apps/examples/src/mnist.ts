@@ -1,0 +1,104 @@
+// The main demo: train a classifier on real MNIST digits, report test accuracy, save / load it.
+import {
+  Adam,
+  Chain,
+  Conv,
+  DataLoader,
+  Dense,
+  MaxPool,
+  Rng,
+  dispose,
+  flatten,
+  glorotUniform,
+  loadModelFile,
+  logitCrossentropy,
+  onecold,
+  onehotbatch,
+  relu,
+  saveModel,
+  setup,
+  testMode,
+  tf,
+  train,
+} from "fluxion";
+import { loadMnist, PIXELS, type Digits } from "./mnist-data.js";
+
+export type ModelKind = "mlp" | "cnn";
+
+export interface MnistOptions {
+  model: ModelKind;
+  epochs: number;
+  batchsize: number;
+  lr: number;
+  seed: number;
+  save?: string;
+  load?: string;
+}
+
+const CLASSES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+export function buildModel(kind: ModelKind, rng: Rng): Chain {
+  const init = glorotUniform({ rng });
+  if (kind === "mlp") return new Chain(new Dense([PIXELS, 128], relu, { init }), new Dense([128, 10], undefined, { init }));
+  return new Chain(
+    (x: tf.Tensor) => tf.reshape(x, [-1, 28, 28, 1]),
+    new Conv([3, 3], [1, 8], relu, { init }),
+    new MaxPool([2, 2]),
+    new Conv([3, 3], [8, 16], relu, { init }),
+    new MaxPool([2, 2]),
+    flatten,
+    new Dense([5 * 5 * 16, 10], undefined, { init }),
+  );
+}
+
+/** Fraction of `digits` the model labels correctly, evaluated in batches. */
+export function accuracy(model: Chain, digits: Digits, batch = 500): number {
+  let correct = 0;
+  for (let start = 0; start < digits.labels.length; start += batch) {
+    const n = Math.min(batch, digits.labels.length - start);
+    const predicted = tf.tidy(() => {
+      const x = tf.tensor2d(digits.images.subarray(start * PIXELS, (start + n) * PIXELS), [n, PIXELS]);
+      return model.apply(x) as tf.Tensor;
+    });
+    const labels = onecold(predicted as tf.Tensor2D, CLASSES);
+    predicted.dispose();
+    labels.forEach((l, i) => (correct += l === digits.labels[start + i] ? 1 : 0));
+  }
+  return correct / digits.labels.length;
+}
+
+const loss = (m: Chain, x: tf.Tensor, labels: number[]) =>
+  tf.tidy(() => logitCrossentropy(m.apply(x) as tf.Tensor, onehotbatch(labels, CLASSES)));
+
+export async function mnist(options: MnistOptions): Promise<number> {
+  const rng = new Rng(options.seed);
+  const { train: trainSet, test } = loadMnist(2000, options.seed);
+  const model = buildModel(options.model, rng);
+  console.log(`${options.model.toUpperCase()} on ${trainSet.labels.length} MNIST digits (${test.labels.length} held out), backend ${tf.getBackend()}`);
+  console.log(model.toString());
+  if (options.load) {
+    await loadModelFile(options.load, model);
+    console.log(`loaded ${options.load}`);
+  } else {
+    const x = tf.tensor2d(trainSet.images, [trainSet.labels.length, PIXELS]);
+    const loader = new DataLoader([x, trainSet.labels], { batchsize: options.batchsize, shuffle: true, rng });
+    const opt = setup(new Adam(options.lr), model);
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      const { loss: last } = await train(loss, model, loader, opt);
+      testMode(model);
+      console.log(`epoch ${epoch}/${options.epochs}: last batch loss ${last.toFixed(4)}, test accuracy ${accuracy(model, test).toFixed(4)}`);
+      testMode(model, "auto");
+    }
+    x.dispose();
+    tf.dispose(opt as tf.TensorContainer);
+    if (options.save) {
+      await saveModel(options.save, model);
+      console.log(`saved the trained model to ${options.save}`);
+    }
+  }
+  testMode(model);
+  const acc = accuracy(model, test);
+  console.log(`test accuracy: ${acc.toFixed(4)}`);
+  dispose(model);
+  return acc;
+}
