@@ -27,7 +27,7 @@ const commands: Record<string, (args: string[]) => void | Promise<unknown>> = {
     const save = option(args, "save", "");
     return mnist({
       model: model as ModelKind,
-      epochs: numberOption(args, "epochs", model === "mlp" ? 10 : 4),
+      epochs: numberOption(args, "epochs", model === "mlp" ? 10 : 2),
       batchsize: numberOption(args, "batchsize", 32),
       lr: numberOption(args, "lr", 1e-3, false),
       seed: numberOption(args, "seed", 1),

@@ -240,6 +240,8 @@ const MAXPOOL_PAD = -3.4028234663852886e38;
 export function pool(kind: "max" | "mean", x: tf.Tensor, window: readonly number[], stride: readonly number[], pad: readonly number[]): tf.Tensor {
   const n = window.length;
   const xp = padSpatial(x, pad, kind === "max" ? MAXPOOL_PAD : 0);
+  // (Up to 2 spatial dims: the reshaped tensor must stay within the rank 6 tfjs gradients support.)
+  if (taping() && n <= 2 && window.every((k, i) => k === stride[i])) return tiledPool(kind, xp, window);
   if (kind === "max" && taping() && !hasKernels(n === 3 ? "MaxPool3DGrad" : "MaxPoolGrad")) {
     // The max over stacked windows; its gradient goes to every tied maximum (NNlib: the first).
     return tf.max(windows(xp, window, stride, Array<number>(n).fill(1)).cols, n + 1);
@@ -253,6 +255,21 @@ export function pool(kind: "max" | "mean", x: tf.Tensor, window: readonly number
   const s2 = (n === 1 ? [1, stride[0]!] : stride) as [number, number];
   const y = kind === "max" ? tf.maxPool(x4 as tf.Tensor4D, k2, s2, "valid") : tf.avgPool(x4 as tf.Tensor4D, k2, s2, "valid");
   return n === 1 ? tf.squeeze(y, [1]) : y;
+}
+
+/**
+ * Pooling with stride = window (the common case) as a reshape into [b, o₁, k₁, o₂, k₂, …, c] and a
+ * max / mean over the k axes: the same values as 'valid' pooling, and a gradient that costs one
+ * elementwise pass on every backend (tfjs's max-pool gradients are slow or missing on some).
+ */
+function tiledPool(kind: "max" | "mean", x: tf.Tensor, window: readonly number[]): tf.Tensor {
+  const n = window.length;
+  const out = x.shape.slice(1, n + 1).map((l, i) => Math.floor(l / window[i]!));
+  const used = out.map((o, i) => o * window[i]!);
+  const cropped = used.every((u, i) => u === x.shape[i + 1]) ? x : tf.slice(x, Array<number>(n + 2).fill(0), [-1, ...used, -1]);
+  const split = tf.reshape(cropped, [x.shape[0]!, ...out.flatMap((o, i) => [o, window[i]!]), x.shape[n + 1]!]);
+  const axes = range(n).map((i) => 2 + 2 * i);
+  return kind === "max" ? tf.max(split, axes) : tf.mean(split, axes);
 }
 
 /** x as float32 (integer inputs are converted, as Flux converts to the weight's eltype). */
