@@ -111,6 +111,11 @@ export {
   STATE_MAGIC,
   saveStateFile,
   loadStateFile,
+  writeFileAtomic,
+  readFileBytes,
+  fileProblem,
+  juliaFloat,
+  float32String,
   registerRule,
 } from "@fluxion/optimisers";
 export type {
@@ -143,6 +148,7 @@ export type {
   StateTree,
   Adjustment,
   Restructure,
+  FileContext,
   RuleClass,
 } from "@fluxion/optimisers";
 export {

@@ -66,7 +66,12 @@ export function withGradient<A extends unknown[], V>(f: (...args: A) => V, ...ar
   const byTensor = new Map<tf.Tensor, tf.Tensor>();
   xs.forEach((x, i) => grads[i] && byTensor.set(x, grads[i]!));
   const cache = new Map<unknown, GradTree>();
-  return { val: out as V, grad: args.map((a) => structure(a, byTensor, cache)) };
+  const grad = args.map((a) => structure(a, byTensor, cache));
+  // A tensor that `f` replaced inside an argument (a layer's carried state, say) is no longer in
+  // the tree, so nothing would hold its gradient: free it here.
+  const placed = new Set(fleaves(grad));
+  tf.dispose([...byTensor.values()].filter((g) => !placed.has(g)));
+  return { val: out as V, grad };
 }
 
 /** The gradient of `f(...args)` with respect to each argument (Flux's `gradient`). */

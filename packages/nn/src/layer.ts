@@ -1,3 +1,4 @@
+import { describe } from "@fluxion/functors";
 import { show } from "./show.js";
 
 /**
@@ -25,9 +26,5 @@ export type Callable = Layer | { apply(...inputs: any[]): any } | ((...inputs: a
 export function call(f: Callable, ...inputs: unknown[]): any {
   if (typeof f === "function") return f(...inputs);
   if (f !== null && typeof f === "object" && typeof f.apply === "function") return f.apply(...inputs);
-  throw new TypeError(`expected a layer or a function to apply, got ${describeValue(f)}`);
-}
-
-function describeValue(x: unknown): string {
-  return x === null ? "null" : typeof x === "object" ? `a ${(x as object).constructor?.name ?? "object"}` : `${typeof x} ${String(x)}`;
+  throw new TypeError(`expected a layer or a function to apply, got ${describe(f)}`);
 }

@@ -5,6 +5,7 @@
 // momentum, eps, active) is code, not data: it is not saved; loading fills an existing model.
 import { tf } from "@fluxion/backend";
 import { fmapStructureWithPath, type KeyPath } from "@fluxion/functors";
+import { fileProblem, readFileBytes, writeFileAtomic } from "@fluxion/optimisers";
 import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
 import { loadModel } from "./state.js";
 
@@ -130,17 +131,7 @@ function readTies(text: string | undefined): Record<string, string> {
 
 // ---------------------------------------------------------------- files (Node only)
 
-type NodeFs = typeof import("node:fs/promises");
-
-/** node:fs/promises, imported on first use so that the package still loads (and bundles) for browsers. */
-async function nodeFs(fn: string): Promise<NodeFs> {
-  const specifier = "node:fs/promises"; // not a literal import, so bundlers leave it alone
-  try {
-    return (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as NodeFs;
-  } catch (err) {
-    throw new Error(`${fn} needs Node's file system (node:fs/promises), which is not available here; use encodeModel/loadModelBytes for bytes`, { cause: err });
-  }
-}
+const BYTES_HINT = "use encodeModel/loadModelBytes for bytes";
 
 /**
  * Saves `model`'s tensors to `path` as a safetensors file, atomically: the bytes go to a temporary
@@ -148,64 +139,16 @@ async function nodeFs(fn: string): Promise<NodeFs> {
  * a partial file and never touches an existing one. Node only.
  */
 export async function saveModel(path: string, model: unknown, options: SaveModelOptions = {}): Promise<void> {
-  checkPath(path, "saveModel");
   const bytes = encodeModel(model, options); // before touching the disk: a model that cannot be saved writes nothing
-  const fs = await nodeFs("saveModel");
-  const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
-  // In the same directory, so that the rename stays on one file system and is atomic.
-  const tmp = `${path}.tmp-${pid}-${Math.random().toString(36).slice(2, 10)}`;
-  let created = false;
-  try {
-    const handle = await fs.open(tmp, "wx");
-    created = true;
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, path);
-  } catch (err) {
-    if (created) await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw new Error(`saveModel: cannot write '${path}': ${reason(err)}`, { cause: err });
-  }
+  await writeFileAtomic(path, bytes, { fn: "saveModel", bytesHint: BYTES_HINT });
 }
 
 /** Reads a safetensors file and loads it into `model` (see `loadModelBytes`). Node only. Returns `model`. */
 export async function loadModelFile<M>(path: string, model: M): Promise<M> {
-  checkPath(path, "loadModelFile");
-  const fs = await nodeFs("loadModelFile");
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.readFile(path);
-  } catch (err) {
-    throw new Error(`loadModelFile: cannot read '${path}': ${reason(err)}`, { cause: err });
-  }
+  const bytes = await readFileBytes(path, { fn: "loadModelFile", bytesHint: BYTES_HINT });
   try {
     return loadModelBytes(model, bytes);
   } catch (err) {
-    throw new Error(`loadModelFile: '${path}': ${reason(err).replace(/^loadModelBytes: /, "")}`, { cause: err });
+    throw fileProblem(path, "loadModelFile", "loadModelBytes", err);
   }
-}
-
-function checkPath(path: unknown, fn: string): void {
-  if (typeof path !== "string" || path === "") throw new TypeError(`${fn}: the path must be a non-empty string, got ${String(path)}`);
-}
-
-/** The error's message, with plain words for common file-system codes. */
-function reason(err: unknown): string {
-  // Duck-typed: errors from node:fs may come from another realm (under jest), failing instanceof.
-  if (err === null || typeof err !== "object" || typeof (err as Error).message !== "string") return String(err);
-  const code = (err as { code?: string }).code;
-  const known: Record<string, string> = {
-    ENOENT: "no such file or directory",
-    ENOTDIR: "a part of the path is not a directory",
-    EACCES: "permission denied",
-    EPERM: "operation not permitted",
-    EROFS: "the file system is read-only",
-    EISDIR: "it is a directory",
-    ENOSPC: "no space left on the device",
-  };
-  const msg = (err as Error).message;
-  return code && known[code] ? `${known[code]} (${msg})` : msg;
 }

@@ -4,7 +4,7 @@ import { isNumeric } from "@fluxion/optimisers";
 import { withinGradient } from "./gradient.js";
 
 /** A leaf, or an array of numbers or of numeric tensors (Flux's `isleaflike`). */
-function isLeafLike(x: unknown): boolean {
+export function isLeafLike(x: unknown): boolean {
   return isLeaf(x) || (Array.isArray(x) && (x.every((v) => typeof v === "number") || x.every(isNumeric)));
 }
 

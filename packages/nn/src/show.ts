@@ -2,9 +2,10 @@
 // parameter counts, flags for all-zero / NaN / Inf parameters, and a Total line.
 import { tf } from "@fluxion/backend";
 import { isLeaf, isPlainObject, fleaves } from "@fluxion/functors";
-import { isNumeric, trainable, trainables } from "@fluxion/optimisers";
+import { float32String, trainable, trainables } from "@fluxion/optimisers";
 import { activationName } from "./activations.js";
 import { showModeOf } from "./declare.js";
+import { isLeafLike } from "./modules.js";
 
 /** Something that prints itself on one line (Julia's 2-argument `show`). */
 interface Repr {
@@ -12,25 +13,9 @@ interface Repr {
 }
 const hasRepr = (x: unknown): x is Repr => x !== null && typeof x === "object" && typeof (x as Repr).repr === "function";
 
-/** A number as Julia prints a Float32 or an Int: `0.4`, `1.0e-5`, `3`. */
+/** A number as Julia prints an Int (`3`) or a Float32 (`0.4`, `1.0e-5`). */
 export function numberString(x: number): string {
-  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
-  if (Number.isNaN(x)) return "NaN";
-  if (!Number.isFinite(x)) return x > 0 ? "Inf" : "-Inf";
-  const f = Math.fround(x);
-  for (let digits = 1; digits <= 9; digits++) {
-    const c = Number(f.toPrecision(digits));
-    if (Math.fround(c) === f) return juliaExp(c);
-  }
-  return juliaExp(f);
-}
-function juliaExp(x: number): string {
-  const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-4 || a >= 1e6)) {
-    const [m, e] = x.toExponential().split("e");
-    return `${m!.includes(".") ? m : `${m}.0`}e${e!.replace("+", "")}`;
-  }
-  return String(x);
+  return Number.isInteger(x) && Math.abs(x) < 1e15 ? String(x) : float32String(x);
 }
 
 /** A shape as Julia writes an array's size: `3-element`, `2×3`. */
@@ -71,9 +56,6 @@ export function formatBytes(n: number): string {
 const length = (ts: readonly tf.Tensor[]): number => ts.reduce((s, t) => s + t.size, 0);
 /** Every tensor reachable through children, repeats included (Flux's `childarray_sum`). */
 const numericLeaves = (x: unknown): tf.Tensor[] => fleaves(x).filter((t) => t instanceof tf.Tensor) as tf.Tensor[];
-
-const isLeafLike = (x: unknown): boolean =>
-  isLeaf(x) || (Array.isArray(x) && (x.every((v) => typeof v === "number") || x.every(isNumeric)));
 
 type Named = [string | null, unknown];
 

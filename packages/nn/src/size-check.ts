@@ -1,4 +1,5 @@
 import type { tf } from "@fluxion/backend";
+import { describe } from "@fluxion/functors";
 
 /** Throws Flux's DimensionMismatch message when the feature (last) axis of `x` is not `expected`. */
 export function checkFeatures(layer: { repr(): string }, x: tf.Tensor, expected: number, minRank = 1): void {
@@ -10,6 +11,6 @@ export function checkFeatures(layer: { repr(): string }, x: tf.Tensor, expected:
 /** Throws when `x` is not a float tensor (the layers compute in float32). */
 export function checkTensor(layer: { repr(): string }, x: unknown): asserts x is tf.Tensor {
   if (x === null || typeof x !== "object" || !("dataSync" in x) || !("shape" in x)) {
-    throw new Error(`layer ${layer.repr()} expects a tensor input, got ${x === null ? "null" : typeof x === "object" ? `a ${(x as object).constructor?.name}` : typeof x}`);
+    throw new Error(`layer ${layer.repr()} expects a tensor input, got ${describe(x)}`);
   }
 }

@@ -3,14 +3,9 @@ import { tf } from "@fluxion/backend";
 import { assertNoLeaks } from "@fluxion/backend/testing";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { Chain, Dense, dispose, gradient, ones32, relu, Rng, softmax, tanh, glorotUniform } from "../src/index.js";
+import { expectClose } from "./helpers.js";
 
 const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
-const close = (a: ArrayLike<number>, e: ArrayLike<number>, rtol = 1e-5, atol = 1e-6) => {
-  expect(a.length).toBe(e.length);
-  for (let i = 0; i < a.length; i++) {
-    if (Math.abs(a[i]! - e[i]!) > atol + rtol * Math.abs(e[i]!)) throw new Error(`index ${i}: ${a[i]} vs ${e[i]}\n${Array.from(a)}\n${Array.from(e)}`);
-  }
-};
 
 describe("Dense", () => {
   test("forward is σ(x·W + b), checked by hand", () => {
@@ -18,7 +13,7 @@ describe("Dense", () => {
     const x = tf.tensor2d([[1, 2], [-1, 0.5]]);
     const y = assertNoLeaks(() => d.apply(x));
     // rows: [1·1 + 2·2 + 0.1, 1·(−1) + 2·0.5 − 0.2] = [5.1, −0.2]; [−1 + 1 + 0.1, 1 + 0.25 − 0.2] = [0.1, 1.05]
-    close(values(y), [5.1, -0.2, 0.1, 1.05].map(Math.tanh));
+    expectClose(values(y), [5.1, -0.2, 0.1, 1.05].map(Math.tanh));
     tf.dispose([x, y]);
     dispose(d);
   });
@@ -33,7 +28,7 @@ describe("Dense", () => {
     const x = tf.tensor2d(Array.from({ length: 20 }, (_, i) => Math.sin(i)), [5, 4]);
     const ours = d.apply(x);
     const theirs = ref.apply(x) as tf.Tensor;
-    close(values(ours), values(theirs));
+    expectClose(values(ours), values(theirs));
     tf.dispose([x, ours, theirs]);
     ref.weights.forEach((w) => w.dispose());
     dispose(d);

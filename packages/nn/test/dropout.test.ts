@@ -10,17 +10,10 @@ import { AlphaDropout, Dropout } from "../src/dropout.js";
 import { gradient } from "../src/gradient.js";
 import { testMode, trainMode } from "../src/modules.js";
 import { Rng, seedRandom } from "../src/rng.js";
+import { expectClose } from "./helpers.js";
 
 const values = (t: unknown): number[] => Array.from((t as tf.Tensor).dataSync());
 
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-6, atol = 1e-7): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) throw new Error(`element ${i}: got ${a}, expected ${e}`);
-  }
-}
 
 const meanVar = (v: readonly number[]): [number, number] => {
   const m = v.reduce((a, b) => a + b, 0) / v.length;

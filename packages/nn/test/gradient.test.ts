@@ -58,6 +58,23 @@ describe("gradient", () => {
     tf.dispose([used, unused, ints, gt.used as tf.Tensor]);
   });
 
+  test("a tensor the loss replaces inside its argument leaves no orphaned gradient", () => {
+    const holder = { state: tf.tensor1d([1, 2]), w: tf.tensor1d([3, 4]) };
+    const old = holder.state;
+    const [g] = assertNoLeaks(() =>
+      gradient((h: typeof holder) => {
+        const loss = tf.sum(tf.mul(h.state, h.w));
+        h.state = tf.keep(tf.mul(h.state, 2)); // carried state replaced during the pass
+        return loss;
+      }, holder),
+      // the new state and the gradient of w: d/dw Σ state·w = state = [1, 2]
+      2,
+    );
+    expect(Array.from(((g as any).w as tf.Tensor).dataSync())).toEqual([1, 2]);
+    expect((g as any).state).toBeNull();
+    tf.dispose([old, holder.state, holder.w, (g as any).w]);
+  });
+
   test("a tree with nothing differentiable gives null", () => {
     const [g] = gradient((t: { n: number }) => tf.scalar(t.n * 2), { n: 1 });
     expect(g).toBeNull();

@@ -13,6 +13,7 @@ import { modules, testMode, trainMode } from "../src/modules.js";
 import { BatchNorm, GroupNorm, hasAffine, InstanceNorm, LayerNorm } from "../src/normalise.js";
 import { Rng } from "../src/rng.js";
 import { Scale } from "../src/scale.js";
+import { expectClose } from "./helpers.js";
 
 // ---------- helpers (plain float64 JS) ----------
 
@@ -21,14 +22,6 @@ const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const data = (n: number, seed: number, scale = 1, shift = 0): number[] => Array.from(new Rng(seed).normals(n), (v) => Math.fround(v * scale + shift));
 const values = (t: unknown): number[] => Array.from((t as tf.Tensor).dataSync());
 
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) throw new Error(`element ${i}: got ${a}, expected ${e} (rtol ${rtol}, atol ${atol})`);
-  }
-}
 
 /** Mean and uncorrected variance of the entries sharing a key. */
 function groupStats(x: readonly number[], key: (i: number) => number): { mean: Map<number, number>; variance: Map<number, number>; count: Map<number, number> } {

@@ -424,7 +424,7 @@ describe("saveModel / loadModelFile", () => {
   test("an unwritable directory is a clear error", async () => {
     const m = new Dense([1, 1]);
     const missing = join(dir, "no-such-dir", "m.safetensors");
-    await expect(saveModel(missing, m)).rejects.toThrow(`saveModel: cannot write '${missing}': no such file or directory`);
+    await expect(saveModel(missing, m)).rejects.toThrow(`saveModel: cannot write '${missing}': the directory does not exist`);
     const underFile = join(dir, "model.safetensors", "m.safetensors");
     await expect(saveModel(underFile, m)).rejects.toThrow(`saveModel: cannot write '${underFile}': a part of the path is not a directory`);
     await expect(saveModel("", m)).rejects.toThrow("saveModel: the path must be a non-empty string");
@@ -434,7 +434,7 @@ describe("saveModel / loadModelFile", () => {
   test("loading a missing, truncated or mismatched file is a clear error", async () => {
     const m = new Dense([3, 2]);
     const missing = join(dir, "nothing.safetensors");
-    await expect(loadModelFile(missing, m)).rejects.toThrow(`loadModelFile: cannot read '${missing}': no such file or directory`);
+    await expect(loadModelFile(missing, m)).rejects.toThrow(`loadModelFile: no file at '${missing}'`);
     const full = await readFile(join(dir, "model.safetensors"));
     const cut = join(dir, "cut.safetensors");
     await writeFile(cut, full.subarray(0, full.length - 3));
