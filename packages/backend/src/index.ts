@@ -1,3 +1,3 @@
 export { tf } from "./tf.js";
-export { useBackend, BACKENDS } from "./use-backend.js";
-export type { BackendName } from "./use-backend.js";
+export { useBackend, BACKENDS, WASM_FILES } from "./use-backend.js";
+export type { BackendName, BackendOptions, WasmFile } from "./use-backend.js";

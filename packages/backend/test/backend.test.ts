@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { tf, useBackend } from "@fluxion/backend";
+import { tf, useBackend, WASM_FILES } from "@fluxion/backend";
 import { assertNoLeaks, countTensors, liveTensors } from "@fluxion/backend/testing";
 
 describe("tfjs set-up", () => {
@@ -52,6 +52,33 @@ describe("useBackend", () => {
     const t = tf.scalar(2);
     expect(t.dataSync()[0]).toBe(2);
     t.dispose();
+    // tfjs would pick the broken backend again on its own; useBackend asks it again only when told to.
+    expect(tf.findBackendFactory("webgl")).toBeNull();
+    await expect(useBackend("webgl")).rejects.toThrow(/the webgl backend could not start/);
+    expect(tf.getBackend()).toBe(before);
+  });
+});
+
+describe("useBackend options", () => {
+  test("an unknown option is refused before anything changes", async () => {
+    const before = tf.getBackend();
+    await expect(useBackend("cpu", { wasmPath: "/x/" } as any)).rejects.toThrow("unknown option(s) wasmPath; expected wasmPaths");
+    expect(tf.getBackend()).toBe(before);
+  });
+
+  test("wasmPaths names the three binaries; another key is refused", async () => {
+    expect(WASM_FILES).toEqual(["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"]);
+    await expect(useBackend("wasm", { wasmPaths: { "tfjs-backend.wasm": "/a.wasm" } as any })).rejects.toThrow(
+      "unknown wasmPaths file(s) tfjs-backend.wasm; expected tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm, tfjs-backend-wasm-threaded-simd.wasm",
+    );
+  });
+
+  test("wasmPaths after the wasm backend started is an error, not silently ignored", async () => {
+    const before = tf.getBackend() as "cpu" | "wasm";
+    await useBackend("wasm");
+    await expect(useBackend("wasm", { wasmPaths: "/elsewhere/" })).rejects.toThrow("wasmPaths must be given before the wasm backend first starts");
+    expect(tf.getBackend()).toBe("wasm");
+    await useBackend(before);
   });
 });
 

@@ -120,14 +120,21 @@ export function xlogx(x: tf.Tensor): tf.Tensor {
 /**
  * x·log(y), with xlogy(0, y) = 0 (also for y = 0), broadcasting x and y. Where x = 0 and y ≤ 0
  * the log sees 1 instead of y, so no -Inf·0 = NaN appears in the value or the gradient; elsewhere
- * ∂/∂x = log(y) and ∂/∂y = x / y as in Flux's rule.
+ * ∂/∂x = log(y) and ∂/∂y = x / y as in Flux's rule (so ∓Inf, not NaN, at x ≠ 0, y = 0).
  */
 export function xlogy(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const shape = tf.backend_util.assertAndGetBroadcastShape(x.shape, y.shape);
     const yb = tf.broadcastTo(y, shape);
-    // Nested wheres rather than logicalAnd, which has no gradient entry on tfjs's tape.
-    const positive = tf.where(tf.lessEqual(yb, 0), tf.onesLike(yb), yb);
-    return tf.mul(x, tf.log(tf.where(tf.equal(tf.broadcastTo(x, shape), 0), positive, yb)));
+    // x = 0 and y ≤ 0, counted in floats: logicalAnd has no gradient entry on tfjs's tape, and
+    // wasm's Select writes float32s into a bool output (a where of bools corrupts its heap).
+    const both = tf.add(tf.cast(tf.equal(tf.broadcastTo(x, shape), 0), "float32"), tf.cast(tf.lessEqual(yb, 0), "float32"));
+    // The masked branch is a constant, so where's gradient never sends Inf·0 = NaN back into y.
+    const arg = tf.where(tf.equal(both, 2), tf.ones(shape), yb);
+    // GLSL leaves log(0) undefined and webgl's Log kernel passes 0 to it: SwiftShader can give
+    // −88.03 (log 2⁻¹²⁷), making x·log(0) finite. Adding −Inf where the log sees 0 (x ≠ 0, y = 0)
+    // pins it on every backend; elsewhere 0 is added, and log's gradient x / y is kept.
+    const atZero = tf.where(tf.equal(arg, 0), tf.fill(shape, -Infinity), tf.zeros(shape));
+    return tf.mul(x, tf.add(tf.log(arg), atZero));
   });
 }

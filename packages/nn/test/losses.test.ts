@@ -379,6 +379,16 @@ describe("inputs and size checks", () => {
     tf.dispose([x, xs, ys, xz, yz, gx!, gy!, g0!]);
   });
 
+  test("xlogy at x ≠ 0, y = 0 is ∓Inf with Flux's gradients (∂/∂y = x/y = ±Inf, not NaN)", () => {
+    const x = tf.tensor1d([0.5, -2, 0, 1]);
+    const y = tf.tensor1d([0, 0, 0, 0.5]);
+    expect(values(xlogy(x, y))).toEqual([-Infinity, Infinity, 0, Math.fround(Math.log(0.5))]);
+    const [gx, gy] = gradient((a: tf.Tensor, b: tf.Tensor) => tf.sum(xlogy(a, b)), x, y) as tf.Tensor[];
+    expect(values(gx)).toEqual([-Infinity, -Infinity, 0, Math.fround(Math.log(0.5))]);
+    expect(values(gy)).toEqual([Infinity, -Infinity, 0, 2]);
+    tf.dispose([x, y, gx!, gy!]);
+  });
+
   test("zero probabilities and zero targets give finite gradients", () => {
     const p = tf.tensor2d([[0, 1], [0.5, 0.5]]);
     const y = tf.tensor2d([[0, 1], [1, 0]]);

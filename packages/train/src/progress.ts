@@ -1,4 +1,6 @@
 // Progress of a training run: a terminal bar in Node (only on a TTY), and a callback for pages.
+// "#terminal-bar" resolves to a stub under the "browser" condition, so bundles never see cli-progress.
+import { terminalBar } from "#terminal-bar";
 
 /** What a progress report carries after each step. */
 export interface ProgressEvent {
@@ -29,30 +31,11 @@ export interface ProgressReporter {
   stop(): void;
 }
 
-interface Bar {
-  start(total: number, value: number, payload: object): void;
-  update(value: number, payload: object): void;
-  setTotal(total: number): void;
-  stop(): void;
-}
-
 const now = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
 
 function isTerminal(): boolean {
   const proc = (globalThis as { process?: { stdout?: { isTTY?: boolean }; versions?: { node?: string } } }).process;
   return Boolean(proc?.versions?.node && proc.stdout?.isTTY);
-}
-
-// cli-progress is loaded only in a Node terminal, so bundles for the browser never need it.
-async function terminalBar(total: number | undefined): Promise<Bar> {
-  const { default: cliProgress } = await import("cli-progress");
-  const format =
-    total === undefined
-      ? "training {value} steps | {rate} steps/s | loss {loss}"
-      : "training [{bar}] {percentage}% | {value}/{total} | {rate} steps/s | ETA {eta_formatted} | loss {loss}";
-  const bar = new cliProgress.SingleBar({ format, hideCursor: true, clearOnComplete: false, etaBuffer: 50 }, cliProgress.Presets.shades_classic);
-  bar.start(total ?? 0, 0, { rate: "0.0", loss: "-" });
-  return bar;
 }
 
 /** A reporter for a run of `total` steps (if known) with these options. */

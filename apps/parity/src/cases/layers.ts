@@ -1,0 +1,4 @@
+// Layer cases: being written.
+import type { ParityCase } from "../case.js";
+
+export const layerCases: ParityCase[] = [];

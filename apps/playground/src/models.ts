@@ -1,0 +1,20 @@
+// The two networks the page trains: apps/examples' MLP and CNN (same layers, same initialiser).
+import { Chain, Conv, Dense, MaxPool, flatten, glorotUniform, relu, tf, type Rng } from "fluxion";
+import { PIXELS, SIDE } from "./digits-format.js";
+
+export const MODEL_KINDS = ["mlp", "cnn"] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+export function buildModel(kind: ModelKind, rng: Rng): Chain {
+  const init = glorotUniform({ rng });
+  if (kind === "mlp") return new Chain(new Dense([PIXELS, 128], relu, { init }), new Dense([128, 10], undefined, { init }));
+  return new Chain(
+    (x: tf.Tensor) => tf.reshape(x, [-1, SIDE, SIDE, 1]),
+    new Conv([3, 3], [1, 8], relu, { init }),
+    new MaxPool([2, 2]),
+    new Conv([3, 3], [8, 16], relu, { init }),
+    new MaxPool([2, 2]),
+    flatten,
+    new Dense([5 * 5 * 16, 10], undefined, { init }),
+  );
+}
