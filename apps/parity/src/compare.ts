@@ -1,8 +1,10 @@
 // Tolerances per backend, relative to each output's scale. wasm reorders long sums (XNNPACK),
 // webgl computes in float32 textures (its floatPrecision() says 16, but results are float32-level).
+// Measured worst cases over the whole suite: wasm 9.2e-7 (a 4096-element mean), webgl 4.4e-7
+// (LayerNorm's scale gradient); the margins allow other CPUs and SwiftShader versions, no more.
 import type { CaseResult, Values } from "./case.js";
 
-export const TOLERANCE: Record<string, number> = { cpu: 0, wasm: 1e-6, webgl: 1e-6 };
+export const TOLERANCE: Record<string, number> = { cpu: 0, wasm: 4e-6, webgl: 4e-6 };
 
 export interface Mismatch {
   case: string;

@@ -83,13 +83,15 @@ export function dotProductAttention(
     const qh = tf.mul(heads(q, lenQ, qk), 1 / Math.sqrt(d));
     const kh = heads(k, lenK, qk);
     const vh = heads(v, lenK, vdim);
-    let logits = tf.reshape(tf.matMul(qh, kh, false, true), [...batch, nheads, lenQ, lenK]);
-    if (bias) logits = tf.add(logits, bias);
+    const full = [...batch, nheads, lenQ, lenK];
+    let logits = tf.matMul(qh, kh, false, true); // [nb, nheads, lenQ, lenK]
+    if (bias) logits = tf.reshape(tf.add(tf.reshape(logits, full), bias), logits.shape);
     if (options.mask) {
+      // Masked at rank 4 whatever the batch dims: tfjs-backend-webgl has no `where` above rank 4.
       const m = options.mask.dtype === "bool" ? options.mask : tf.notEqual(options.mask, 0);
-      logits = tf.where(tf.broadcastTo(m, logits.shape), logits, tf.fill(logits.shape, -Infinity));
+      logits = tf.where(tf.reshape(tf.broadcastTo(m, full), logits.shape), logits, tf.fill(logits.shape, -Infinity));
     }
-    let alpha = tf.softmax(logits, -1);
+    let alpha = tf.reshape(tf.softmax(logits, -1), full);
     if (options.fdrop) alpha = call(options.fdrop, alpha) as tf.Tensor;
     const y = tf.matMul(tf.reshape(alpha, [nb, nheads, lenQ, lenK]), vh); // [nb, nheads, lenQ, dv]
     const out = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [...batch, lenQ, vdim]);

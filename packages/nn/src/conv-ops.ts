@@ -13,8 +13,9 @@ const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i
 
 // Kernels registered but giving wrong values, treated as missing: in tfjs-backend-wasm 4.22 the
 // 3-d conv input-gradient and the max-pool gradients (overlapping windows, several channels)
-// disagree with cpu and with float64 loops (test/conv.test.ts, test/pooling.test.ts).
-const UNRELIABLE: Record<string, readonly string[]> = { wasm: ["Conv3DBackpropInputV2", "MaxPoolGrad", "MaxPool3DGrad"] };
+// disagree with cpu and with float64 loops (test/conv.test.ts, test/pooling.test.ts), and
+// MaxPool3D starts its maximum at FLT_MIN, so a window of negatives gives 1.18e-38.
+const UNRELIABLE: Record<string, readonly string[]> = { wasm: ["Conv3DBackpropInputV2", "MaxPoolGrad", "MaxPool3D", "MaxPool3DGrad"] };
 
 /** True when the current backend registers all of these kernels (and they can be trusted). */
 function hasKernels(...names: string[]): boolean {
@@ -27,10 +28,46 @@ function taping(): boolean {
   return tf.engine().isTapeOn();
 }
 
+// tfjs-backend-webgl 4.22 has no pad, reverse or where above rank 4 (pad's shader fails to
+// compile, the others throw), and a slice's gradient is a pad; so 3-d inputs (rank 5) and the
+// reshaped views below go through these helpers, which work on [before, len, after] views.
+
+/** The shape of x as [before, len, after] around `axis`. */
+function around(shape: readonly number[], axis: number): [number, number, number] {
+  return [prod(shape.slice(0, axis)), shape[axis]!, prod(shape.slice(axis + 1))];
+}
+
+const withAxis = (shape: readonly number[], axis: number, len: number): number[] => shape.map((s, i) => (i === axis ? len : s));
+
+/** Pads one axis by (lo, hi) entries of `value`. */
+function padAxis(x: tf.Tensor, axis: number, lo: number, hi: number, value: number): tf.Tensor {
+  if (lo === 0 && hi === 0) return x;
+  const view = around(x.shape, axis);
+  const y = tf.pad(tf.reshape(x, view), [[0, 0], [lo, hi], [0, 0]], value);
+  return tf.reshape(y, withAxis(x.shape, axis, view[1] + lo + hi));
+}
+
+/** `size` entries of one axis from `begin`. */
+function sliceAxis(x: tf.Tensor, axis: number, begin: number, size: number): tf.Tensor {
+  const view = around(x.shape, axis);
+  if (begin === 0 && size === view[1]) return x;
+  const y = tf.slice(tf.reshape(x, view), [0, begin, 0], [view[0], size, view[2]]);
+  return tf.reshape(y, withAxis(x.shape, axis, size));
+}
+
 /** Pads the spatial axes of x [b, …, c] by 2N (lo, hi) amounts with `value`. */
 export function padSpatial(x: tf.Tensor, pad: readonly number[], value = 0): tf.Tensor {
   if (pad.every((p) => p === 0)) return x;
-  return tf.pad(x, [[0, 0], ...padPairs(pad), [0, 0]], value);
+  if (x.rank <= 4) return tf.pad(x, [[0, 0], ...padPairs(pad), [0, 0]], value);
+  let y = x;
+  padPairs(pad).forEach(([lo, hi], i) => (y = padAxis(y, i + 1, lo, hi, value)));
+  return y;
+}
+
+/** w [k…, …] reversed along its first n (spatial) axes; a rank-5 filter as a rank-4 view. */
+export function reverseSpatial(w: tf.Tensor, n: number): tf.Tensor {
+  if (w.rank <= 4) return tf.reverse(w, range(n));
+  return tf.reshape(tf.reverse(tf.reshape(w, [...w.shape.slice(0, n), -1]), range(n)), w.shape);
 }
 
 /** Spreads a kernel [k…, …] by `dilation` along its first N axes, filling the gaps with zeros. */
@@ -44,25 +81,19 @@ export function dilateKernel(w: tf.Tensor, dilation: readonly number[]): tf.Tens
 
 /** Inserts `step − 1` zeros between consecutive entries along `axis` (length L → (L−1)·step + 1). */
 function interleaveZeros(x: tf.Tensor, axis: number, step: number): tf.Tensor {
-  const shape = x.shape;
-  const len = shape[axis]!;
-  const split = [...shape.slice(0, axis + 1), 1, ...shape.slice(axis + 1)];
-  const padding = split.map((_, i): [number, number] => (i === axis + 1 ? [0, step - 1] : [0, 0]));
-  const spread = tf.reshape(tf.pad(tf.reshape(x, split), padding), [...shape.slice(0, axis), len * step, ...shape.slice(axis + 1)]);
-  const size = spread.shape.map((s, i) => (i === axis ? (len - 1) * step + 1 : s));
-  return tf.slice(spread, Array<number>(shape.length).fill(0), size);
+  const [before, len, after] = around(x.shape, axis);
+  const spread = tf.pad(tf.reshape(x, [before, len, 1, after]), [[0, 0], [0, 0], [0, step - 1], [0, 0]]);
+  const cut = tf.slice(tf.reshape(spread, [before, len * step, after]), [0, 0, 0], [before, (len - 1) * step + 1, after]);
+  return tf.reshape(cut, withAxis(x.shape, axis, (len - 1) * step + 1));
 }
 
 /** `count` entries along `axis` from `start`, every `step`-th (the axis must hold start + count·step). */
 function pick(x: tf.Tensor, axis: number, start: number, count: number, step: number): tf.Tensor {
-  const begin = Array<number>(x.rank).fill(0);
-  begin[axis] = start;
-  const size = x.shape.map((s, i) => (i === axis ? count * step : s));
-  const part = tf.slice(x, begin, size);
+  const part = sliceAxis(x, axis, start, count * step);
   if (step === 1) return part;
-  const split = [...x.shape.slice(0, axis), count, step, ...x.shape.slice(axis + 1)];
-  const firsts = tf.slice(tf.reshape(part, split), Array<number>(split.length).fill(0), split.map((s, i) => (i === axis + 1 ? 1 : s)));
-  return tf.reshape(firsts, size.map((s, i) => (i === axis ? count : s)));
+  const [before, , after] = around(x.shape, axis);
+  const firsts = tf.slice(tf.reshape(part, [before, count, step, after]), [0, 0, 0, 0], [before, count, 1, after]);
+  return tf.reshape(firsts, withAxis(x.shape, axis, count));
 }
 
 /**
@@ -217,15 +248,13 @@ export function transposeCrossCorrelate(
     });
     const spatial = range(n);
     const g = tf.reshape(
-      tf.transpose(tf.reshape(tf.reverse(f, spatial), [...k, outG, groups, cin / groups]), [...spatial, n + 2, n + 1, n]),
+      tf.transpose(tf.reshape(reverseSpatial(f, n), [...k, outG, groups, cin / groups]), [...spatial, n + 2, n + 1, n]),
       [...k, cin / groups, outG * groups],
     );
     y = crossCorrelate(stuffed, g, Array<number>(n).fill(1), keff.flatMap((e) => [e - 1, e - 1]), dilation, groups);
   }
   // Crop lo and hi − outpad; pad the rest of outpad with zeros.
-  const begin = [0, ...range(n).map((i) => pad[2 * i]!), 0];
-  const size = [-1, ...range(n).map((i) => full[i]! - pad[2 * i]! - Math.max(0, pad[2 * i + 1]! - outpad[i]!)), -1];
-  if (begin.some((b) => b > 0) || size.some((s, i) => s !== -1 && s !== y.shape[i])) y = tf.slice(y, begin, size);
+  for (let i = 0; i < n; i++) y = sliceAxis(y, i + 1, pad[2 * i]!, full[i]! - pad[2 * i]! - Math.max(0, pad[2 * i + 1]! - outpad[i]!));
   const extra = range(n).map((i) => Math.max(0, outpad[i]! - pad[2 * i + 1]!));
   return padSpatial(y, extra.flatMap((e) => [0, e]));
 }
@@ -242,7 +271,8 @@ export function pool(kind: "max" | "mean", x: tf.Tensor, window: readonly number
   const xp = padSpatial(x, pad, kind === "max" ? MAXPOOL_PAD : 0);
   // (Up to 2 spatial dims: the reshaped tensor must stay within the rank 6 tfjs gradients support.)
   if (taping() && n <= 2 && window.every((k, i) => k === stride[i])) return tiledPool(kind, xp, window);
-  if (kind === "max" && taping() && !hasKernels(n === 3 ? "MaxPool3DGrad" : "MaxPoolGrad")) {
+  const maxKernels = n === 3 ? ["MaxPool3D", ...(taping() ? ["MaxPool3DGrad"] : [])] : taping() ? ["MaxPoolGrad"] : [];
+  if (kind === "max" && !hasKernels(...maxKernels)) {
     // The max over stacked windows; its gradient goes to every tied maximum (NNlib: the first).
     return tf.max(windows(xp, window, stride, Array<number>(n).fill(1)).cols, n + 1);
   }

@@ -12,7 +12,7 @@ import { Layer } from "./layer.js";
 import { createBias, param, type BiasOption } from "./params.js";
 import { repr } from "./show.js";
 import { checkTensor } from "./size-check.js";
-import { asFloat, crossCorrelate, transposeCrossCorrelate } from "./conv-ops.js";
+import { asFloat, crossCorrelate, reverseSpatial, transposeCrossCorrelate } from "./conv-ops.js";
 import {
   calcPadding,
   checkChannels,
@@ -55,8 +55,6 @@ export interface ConvTransposeOptions extends ConvOptions {
 }
 
 export type DepthwiseConvOptions = CrossCorOptions;
-
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 function checkGroups(name: string, groups: unknown): number {
   if (!Number.isInteger(groups) || (groups as number) < 1) throw new Error(`${name}: groups must be a positive integer, got ${String(groups)}`);
@@ -144,7 +142,7 @@ export class Conv extends Layer {
     checkOutputSize(this, x, convOutputSize(x.shape.slice(1, n + 1), this.weight.shape.slice(0, n), this.stride, this.pad, this.dilation));
     return tf.tidy(() => {
       // NNlib's conv flips the kernel; tfjs's does not.
-      const w = tf.reverse(this.weight, range(n));
+      const w = reverseSpatial(this.weight, n);
       let y = crossCorrelate(asFloat(x), w, this.stride, this.pad, this.dilation, this.groups);
       if (this.bias) y = tf.add(y, this.bias);
       return this.sigma(y);
@@ -278,7 +276,7 @@ export class ConvTranspose extends Layer {
     const k = this.weight.shape.slice(0, n);
     checkOutputSize(this, x, transposeOutputSize(x.shape.slice(1, n + 1), k, this.stride, this.pad, this.dilation, this.outpad));
     return tf.tidy(() => {
-      const f = tf.reverse(this.weight, range(n));
+      const f = reverseSpatial(this.weight, n);
       let y = transposeCrossCorrelate(asFloat(x), f, this.stride, this.pad, this.dilation, this.groups, this.outpad);
       if (this.bias) y = tf.add(y, this.bias);
       return this.sigma(y);

@@ -132,14 +132,15 @@ export class AlphaDropout extends Layer {
     const p = this.p;
     if (!isActive(this) || p === 0) return tf.clone(x);
     // Flux's `sign.(x) .* T(0)`: zeros, but NaN stays NaN (tf.sign(NaN) is 0, so test for it)
-    if (p === 1) return tf.tidy(() => tf.where(tf.isNaN(x), x, tf.zerosLike(x)));
+    // (`where` on a flat view: tfjs-backend-webgl has none above rank 4.)
+    if (p === 1) return tf.tidy(() => tf.reshape(tf.where(tf.isNaN(tf.reshape(x, [-1])), tf.reshape(x, [-1]), tf.zeros([x.size])), x.shape));
     const { A, B } = this.coefficients;
     const u = (this.rng ?? defaultRng()).floats(x.size);
     const keep = new Uint8Array(x.size);
     for (let i = 0; i < x.size; i++) keep[i] = u[i]! > p ? 1 : 0;
     return tf.tidy(() => {
-      const kept = tf.where(tf.tensor(keep, x.shape, "bool"), x, tf.fill(x.shape, ALPHA_PRIME));
-      return tf.add(tf.mul(A, kept), B);
+      const kept = tf.where(tf.tensor(keep, [x.size], "bool"), tf.reshape(x, [-1]), tf.fill([x.size], ALPHA_PRIME));
+      return tf.reshape(tf.add(tf.mul(A, kept), B), x.shape);
     });
   }
 

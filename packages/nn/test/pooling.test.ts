@@ -26,6 +26,15 @@ describe("MaxPool and MeanPool", () => {
     tf.dispose(x);
   });
 
+  test("3-d max pooling of negative numbers, padded or not (tfjs-backend-wasm's MaxPool3D gives 1.18e-38)", () => {
+    const x = tf.tensor5d([-1, -2, -3, -4, -5, -6, -7, -8], [1, 2, 2, 2, 1]);
+    const plain = new MaxPool([2, 2, 2], { stride: 1 }).apply(x);
+    const padded = new MaxPool([2, 2, 2], { pad: 1 }).apply(x);
+    expect(values(plain)).toEqual([-1]);
+    expect(values(padded)).toEqual([-1, -2, -3, -4, -5, -6, -7, -8]);
+    tf.dispose([x, plain, padded]);
+  });
+
   const cases = [
     { name: "1-d", x: [2, 9, 3], k: [3], stride: [3], pad: [0, 0] },
     { name: "1-d pad 2 stride 3 (docstring)", x: [2, 10, 2], k: [5], stride: [3], pad: [2, 2] },
