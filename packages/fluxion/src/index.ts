@@ -4,9 +4,12 @@ export {
   tf,
   useBackend,
   BACKENDS,
+  WASM_FILES,
 } from "@fluxion/backend";
 export type {
   BackendName,
+  BackendOptions,
+  WasmFile,
 } from "@fluxion/backend";
 export {
   functor,
