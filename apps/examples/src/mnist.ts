@@ -2,19 +2,13 @@
 import {
   Adam,
   Chain,
-  Conv,
   DataLoader,
-  Dense,
-  MaxPool,
   Rng,
   dispose,
-  flatten,
-  glorotUniform,
   loadModelFile,
   logitCrossentropy,
   onecold,
   onehotbatch,
-  relu,
   saveModel,
   setup,
   testMode,
@@ -22,8 +16,9 @@ import {
   train,
 } from "fluxion";
 import { loadMnist, PIXELS, type Digits } from "./mnist-data.js";
+import { buildModel, type ModelKind } from "./mnist-models.js";
 
-export type ModelKind = "mlp" | "cnn";
+export type { ModelKind };
 
 export interface MnistOptions {
   model: ModelKind;
@@ -36,20 +31,6 @@ export interface MnistOptions {
 }
 
 const CLASSES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-
-export function buildModel(kind: ModelKind, rng: Rng): Chain {
-  const init = glorotUniform({ rng });
-  if (kind === "mlp") return new Chain(new Dense([PIXELS, 128], relu, { init }), new Dense([128, 10], undefined, { init }));
-  return new Chain(
-    (x: tf.Tensor) => tf.reshape(x, [-1, 28, 28, 1]),
-    new Conv([3, 3], [1, 8], relu, { init }),
-    new MaxPool([2, 2]),
-    new Conv([3, 3], [8, 16], relu, { init }),
-    new MaxPool([2, 2]),
-    flatten,
-    new Dense([5 * 5 * 16, 10], undefined, { init }),
-  );
-}
 
 /** Fraction of `digits` the model labels correctly, evaluated in batches. */
 export function accuracy(model: Chain, digits: Digits, batch = 500): number {

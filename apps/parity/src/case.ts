@@ -1,6 +1,7 @@
 // A parity case is a deterministic computation (seeded inputs, seeded initialisers) that returns
 // named tensors or numbers; the same case runs on every backend and the results are compared.
 import { tf } from "@fluxion/backend";
+import { liveTensors } from "@fluxion/backend/testing";
 
 export type Output = tf.Tensor | number | number[];
 export type Outputs = Record<string, Output>;
@@ -34,7 +35,7 @@ export function runCases(cases: readonly ParityCase[]): CaseResult[] {
 }
 
 function runCase(c: ParityCase): CaseResult {
-  const before = tf.memory().numTensors;
+  const before = liveTensors();
   const result: CaseResult = { group: c.group, name: c.name, outputs: {}, leaked: 0 };
   let outputs: Outputs = {};
   try {
@@ -45,7 +46,7 @@ function runCase(c: ParityCase): CaseResult {
   }
   const returned = Object.values(outputs).filter((o): o is tf.Tensor => o instanceof tf.Tensor);
   tf.dispose(returned);
-  result.leaked = tf.memory().numTensors - before;
+  result.leaked = liveTensors() - before;
   return result;
 }
 

@@ -3,7 +3,7 @@
 // (e.g. ?backend=wasm&optimiser=Adam&eta=0.003&steps=20).
 import type { BackendName, Rule } from "fluxion";
 import { PAGE_BACKENDS } from "./backends.js";
-import { MODEL_KINDS, type ModelKind } from "./models.js";
+import { MODEL_KINDS, type ModelKind } from "@fluxion/examples/mnist-models";
 import { buildRule, hyperInputs, isOptimiserName, OPTIMISER_NAMES, type OptimiserName } from "./optimisers.js";
 
 export interface RunConfig {

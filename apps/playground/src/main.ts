@@ -9,7 +9,7 @@ import { DrawBox } from "./draw-box.js";
 import { ErrorView } from "./error-view.js";
 import { classify } from "./inference.js";
 import { toMnist } from "./mnist-format.js";
-import { buildModel } from "./models.js";
+import { buildModel } from "@fluxion/examples/mnist-models";
 import { paintDigit } from "./paint-digit.js";
 import { Plot } from "./plot.js";
 import { PredictionView } from "./prediction-view.js";

@@ -4,11 +4,14 @@ const SVG = "http://www.w3.org/2000/svg";
 const W = 640;
 const H = 260;
 const PAD = { left: 52, right: 52, top: 16, bottom: 34 };
+// More points than the plot has pixels only costs time: a long run is drawn as bucket means.
+const MAX_POINTS = 600;
 
 export class Plot {
   private losses: [number, number][] = [];
   private accuracies: [number, number][] = [];
   private total = 1;
+  private lossMax = 0;
   private pending = false;
   private readonly lossLine: SVGPolylineElement;
   private readonly accLine: SVGPolylineElement;
@@ -44,12 +47,14 @@ export class Plot {
   reset(total: number): void {
     this.losses = [];
     this.accuracies = [];
+    this.lossMax = 0;
     this.total = Math.max(1, total);
     this.render();
   }
 
   addLoss(step: number, loss: number): void {
     this.losses.push([step, loss]);
+    if (Number.isFinite(loss)) this.lossMax = Math.max(this.lossMax, loss);
     this.schedule();
   }
 
@@ -65,11 +70,11 @@ export class Plot {
     const x1 = W - PAD.right;
     const y0 = H - PAD.bottom;
     const y1 = PAD.top;
-    const lossMax = niceCeiling(Math.max(0, ...this.losses.map(([, l]) => l)));
+    const lossMax = niceCeiling(this.lossMax);
     const x = (step: number) => x0 + ((x1 - x0) * step) / this.total;
     const y = (v: number, max: number) => y0 - ((y0 - y1) * Math.min(v, max)) / max;
     const points = (data: [number, number][], max: number) => data.map(([s, v]) => `${x(s).toFixed(1)},${y(v, max).toFixed(1)}`).join(" ");
-    this.lossLine.setAttribute("points", points(this.losses, lossMax));
+    this.lossLine.setAttribute("points", points(thin(this.losses, MAX_POINTS), lossMax));
     this.accLine.setAttribute("points", points(this.accuracies, 1));
     this.labels.lossMax.textContent = format(lossMax);
     this.labels.lossMid.textContent = format(lossMax / 2);
@@ -95,6 +100,18 @@ export class Plot {
     el.textContent = content;
     return el;
   }
+}
+
+/** At most about `max` points: consecutive buckets replaced by their last step and mean value. */
+function thin(data: [number, number][], max: number): [number, number][] {
+  if (data.length <= max) return data;
+  const per = Math.ceil(data.length / max);
+  const out: [number, number][] = [];
+  for (let i = 0; i < data.length; i += per) {
+    const bucket = data.slice(i, i + per);
+    out.push([bucket[bucket.length - 1]![0], bucket.reduce((sum, [, v]) => sum + v, 0) / bucket.length]);
+  }
+  return out;
 }
 
 /** A round number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) at or above `v`; 1 for an empty plot. */

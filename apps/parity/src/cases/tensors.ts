@@ -17,7 +17,10 @@ export function uniform(shape: number[], seed: number, lo = 0, hi = 1): tf.Tenso
   return tf.tensor(rng.floats(size).map((v) => lo + (hi - lo) * v), shape);
 }
 
-/** Every tensor reachable in `x`, in key order, named by its path ("state.w.0"). */
+/**
+ * Every tensor reachable in `x`, in key order, named by its path ("state.w.0"). Not functors'
+ * fmapWithPath: it treats an optimiser state `Leaf` as a leaf, and state tensors are compared too.
+ */
 export function collectTensors(x: unknown, prefix: string, out: Record<string, tf.Tensor> = {}): Record<string, tf.Tensor> {
   const seen = new Set<unknown>();
   const visit = (v: unknown, path: string): void => {
