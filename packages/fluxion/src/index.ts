@@ -114,11 +114,6 @@ export {
   STATE_MAGIC,
   saveStateFile,
   loadStateFile,
-  writeFileAtomic,
-  readFileBytes,
-  fileProblem,
-  juliaFloat,
-  float32String,
   registerRule,
 } from "@fluxion/optimisers";
 export type {
@@ -151,7 +146,6 @@ export type {
   StateTree,
   Adjustment,
   Restructure,
-  FileContext,
   RuleClass,
 } from "@fluxion/optimisers";
 export {

@@ -1,14 +1,14 @@
 // Layers
-export { Layer, call } from "./layer.js";
-export type { Callable } from "./layer.js";
-export { layer, showModeOf } from "./declare.js";
-export type { LayerDeclaration, ShowMode } from "./declare.js";
-export { Dense, checkPair } from "./dense.js";
-export type { DenseOptions } from "./dense.js";
-export { Chain } from "./chain.js";
-export { createBias, param } from "./params.js";
-export type { BiasOption } from "./params.js";
-export { checkFeatures } from "./size-check.js";
+export { Layer, call } from "./core/layer.js";
+export type { Callable } from "./core/layer.js";
+export { layer, showModeOf } from "./core/declare.js";
+export type { LayerDeclaration, ShowMode } from "./core/declare.js";
+export { Dense, checkPair } from "./layers/basic/dense.js";
+export type { DenseOptions } from "./layers/basic/dense.js";
+export { Chain } from "./layers/basic/chain.js";
+export { createBias, param } from "./core/params.js";
+export type { BiasOption } from "./core/params.js";
+export { checkFeatures } from "./core/size-check.js";
 
 // Activations and initialisers
 export {
@@ -35,8 +35,8 @@ export {
   logsoftmax,
   activationName,
   setActivationName,
-} from "./activations.js";
-export type { Activation } from "./activations.js";
+} from "./functions/activations.js";
+export type { Activation } from "./functions/activations.js";
 export {
   nfan,
   glorotUniform,
@@ -52,25 +52,25 @@ export {
   ones32,
   rand32,
   randn32,
-} from "./init.js";
-export type { Initialiser, InitOptions, TruncatedNormalOptions, SparseInitOptions } from "./init.js";
-export { Rng, defaultRng, seedRandom } from "./rng.js";
+} from "./functions/init.js";
+export type { Initialiser, InitOptions, TruncatedNormalOptions, SparseInitOptions } from "./functions/init.js";
+export { Rng, defaultRng, seedRandom } from "./functions/rng.js";
 
 // Gradients, modules, modes
-export { gradient, withGradient, hessian, withinGradient } from "./gradient.js";
-export type { GradTree, WithGradient } from "./gradient.js";
-export { modules, testMode, trainMode, isActive } from "./modules.js";
-export type { HasMode } from "./modules.js";
-export { dispose } from "./dispose.js";
+export { gradient, withGradient, hessian, withinGradient } from "./autodiff/gradient.js";
+export type { GradTree, WithGradient } from "./autodiff/gradient.js";
+export { modules, testMode, trainMode, isActive } from "./core/modules.js";
+export type { HasMode } from "./core/modules.js";
+export { dispose } from "./core/dispose.js";
 
 // Printing
-export { show, repr, underscorise, formatBytes, dimsString, numberString } from "./show.js";
+export { show, repr, underscorise, formatBytes, dimsString, numberString } from "./core/show.js";
 
 // Normalisation and dropout
-export { BatchNorm, InstanceNorm, GroupNorm, LayerNorm, hasAffine } from "./normalise.js";
-export type { NormOptions, TrackedNormOptions, LayerNormOptions } from "./normalise.js";
-export { Dropout, AlphaDropout } from "./dropout.js";
-export type { DropoutOptions, AlphaDropoutOptions } from "./dropout.js";
+export { BatchNorm, InstanceNorm, GroupNorm, LayerNorm, hasAffine } from "./layers/normalise/normalise.js";
+export type { NormOptions, TrackedNormOptions, LayerNormOptions } from "./layers/normalise/normalise.js";
+export { Dropout, AlphaDropout } from "./layers/normalise/dropout.js";
+export type { DropoutOptions, AlphaDropoutOptions } from "./layers/normalise/dropout.js";
 
 // Losses and one-hot encoding
 export {
@@ -92,7 +92,7 @@ export {
   binaryFocalLoss,
   focalLoss,
   siameseContrastiveLoss,
-} from "./losses.js";
+} from "./losses/losses.js";
 export type {
   AggOptions,
   EpsOptions,
@@ -104,42 +104,43 @@ export type {
   DiceOptions,
   TverskyOptions,
   ContrastiveOptions,
-} from "./losses.js";
-export { xlogx, xlogy, checkSizes, EPS32 } from "./loss-utils.js";
-export type { Aggregation, Dims, LossInput } from "./loss-utils.js";
-export { onehot, onehotbatch, onecold } from "./onehot.js";
-export type { NestedLabels } from "./onehot.js";
+} from "./losses/losses.js";
+export { xlogx, xlogy, checkSizes, EPS32 } from "./losses/loss-utils.js";
+export type { Aggregation, Dims, LossInput } from "./losses/loss-utils.js";
+export { onehot, onehotbatch, onecold } from "./functions/onehot.js";
+export type { NestedLabels } from "./functions/onehot.js";
 
 // Saving and loading
-export { state, loadModel } from "./state.js";
-export type { LoadModelOptions } from "./state.js";
-export { encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES } from "./safetensors.js";
-export type { Safetensors } from "./safetensors.js";
-export { saveModel, loadModelFile, encodeModel, loadModelBytes, MODEL_FORMAT, MODEL_VERSION } from "./model-file.js";
-export type { SaveModelOptions } from "./model-file.js";
+export { state, loadModel } from "./files/state.js";
+export type { LoadModelOptions } from "./files/state.js";
+export { encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES } from "./files/safetensors.js";
+export type { Safetensors } from "./files/safetensors.js";
+export { saveModel, loadModelFile, encodeModel, loadModelBytes, MODEL_FORMAT, MODEL_VERSION } from "./files/model-file.js";
+export type { SaveModelOptions } from "./files/model-file.js";
 
 // Containers and simple layers
-export { Parallel, SkipConnection, PairwiseFusion, Maxout, plus, concatFeatures } from "./containers.js";
-export { Bilinear } from "./bilinear.js";
-export type { BilinearOptions, BilinearSize } from "./bilinear.js";
-export { Scale } from "./scale.js";
-export type { ScaleOptions } from "./scale.js";
-export { Embedding, EmbeddingBag } from "./embedding.js";
-export type { EmbeddingOptions, Indices, BagReduction } from "./embedding.js";
+export { Parallel, SkipConnection, PairwiseFusion, Maxout, plus, concatFeatures } from "./layers/basic/containers.js";
+export { Bilinear } from "./layers/basic/bilinear.js";
+export type { BilinearOptions, BilinearSize } from "./layers/basic/bilinear.js";
+export { Scale } from "./layers/basic/scale.js";
+export type { ScaleOptions } from "./layers/basic/scale.js";
+export { Embedding, EmbeddingBag } from "./layers/basic/embedding.js";
+export type { EmbeddingOptions, Indices, BagReduction } from "./layers/basic/embedding.js";
 
 // Recurrent layers and attention
-export { RNNCell, LSTMCell, GRUCell, GRUv3Cell, initialStates } from "./recurrent-cells.js";
-export type { RecurrentState, RecurrentCellLike, RecurrentCellOptions } from "./recurrent-cells.js";
-export { Recurrence, RNN, LSTM, GRU, GRUv3, Stateful } from "./recurrence.js";
-export type { RecurrenceOptions } from "./recurrence.js";
-export { MultiHeadAttention, dotProductAttention, makeCausalMask } from "./attention.js";
-export type { AttentionOptions, MHAApplyOptions, MultiHeadAttentionOptions } from "./attention.js";
+export { RNNCell, LSTMCell, GRUCell, GRUv3Cell, initialStates } from "./layers/recurrent/cells.js";
+export type { RecurrentState, RecurrentCellLike, RecurrentCellOptions } from "./layers/recurrent/cells.js";
+export { Recurrence, RNN, LSTM, GRU, GRUv3 } from "./layers/recurrent/recurrence.js";
+export { Stateful } from "./layers/recurrent/stateful.js";
+export type { RecurrenceOptions } from "./layers/recurrent/recurrence.js";
+export { MultiHeadAttention, dotProductAttention, makeCausalMask } from "./layers/attention/attention.js";
+export type { AttentionOptions, MHAApplyOptions, MultiHeadAttentionOptions } from "./layers/attention/attention.js";
 
 // Convolution, pooling, upsampling
-export { Conv, ConvTranspose, CrossCor, DepthwiseConv, SamePad } from "./conv.js";
-export type { ConvOptions, ConvTransposeOptions, CrossCorOptions, DepthwiseConvOptions, PadOption } from "./conv.js";
-export { MaxPool, MeanPool, GlobalMaxPool, GlobalMeanPool, AdaptiveMaxPool, AdaptiveMeanPool } from "./pooling.js";
-export type { PoolOptions } from "./pooling.js";
-export { Upsample, PixelShuffle } from "./upsample.js";
-export type { UpsampleMode, UpsampleOptions } from "./upsample.js";
-export { flatten } from "./flatten.js";
+export { Conv, ConvTranspose, CrossCor, DepthwiseConv, SamePad } from "./layers/conv/conv.js";
+export type { ConvOptions, ConvTransposeOptions, CrossCorOptions, DepthwiseConvOptions, PadOption } from "./layers/conv/conv.js";
+export { MaxPool, MeanPool, GlobalMaxPool, GlobalMeanPool, AdaptiveMaxPool, AdaptiveMeanPool } from "./layers/conv/pooling.js";
+export type { PoolOptions } from "./layers/conv/pooling.js";
+export { Upsample, PixelShuffle } from "./layers/conv/upsample.js";
+export type { UpsampleMode, UpsampleOptions } from "./layers/conv/upsample.js";
+export { flatten } from "./layers/basic/flatten.js";

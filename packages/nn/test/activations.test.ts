@@ -1,8 +1,8 @@
 import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import { assertNoLeaks } from "@fluxion/backend/testing";
-import * as A from "../src/activations.js";
-import { gradient, hessian } from "../src/gradient.js";
+import * as A from "../src/functions/activations.js";
+import { gradient, hessian } from "../src/autodiff/gradient.js";
 
 const xs = [-30, -3, -1, -0.5, -0.01, 0.01, 0.5, 1, 3, 30];
 const sig = (x: number) => 1 / (1 + Math.exp(-x));

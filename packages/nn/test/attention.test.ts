@@ -1,13 +1,13 @@
 import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import { assertNoLeaks } from "@fluxion/backend/testing";
-import { dotProductAttention, makeCausalMask, MultiHeadAttention } from "../src/attention.js";
-import { Dense } from "../src/dense.js";
-import { dispose } from "../src/dispose.js";
-import { gradient } from "../src/gradient.js";
-import { glorotUniform } from "../src/init.js";
-import { testMode, trainMode } from "../src/modules.js";
-import { Rng } from "../src/rng.js";
+import { dotProductAttention, makeCausalMask, MultiHeadAttention } from "../src/layers/attention/attention.js";
+import { Dense } from "../src/layers/basic/dense.js";
+import { dispose } from "../src/core/dispose.js";
+import { gradient } from "../src/autodiff/gradient.js";
+import { glorotUniform } from "../src/functions/init.js";
+import { testMode, trainMode } from "../src/core/modules.js";
+import { Rng } from "../src/functions/rng.js";
 
 type M = number[][];
 const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());

@@ -2,14 +2,14 @@ import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import { assertNoLeaks } from "@fluxion/backend/testing";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { concatFeatures, Maxout, PairwiseFusion, Parallel, plus, SkipConnection } from "../src/containers.js";
-import { Chain } from "../src/chain.js";
-import { Dense } from "../src/dense.js";
-import { dispose } from "../src/dispose.js";
-import { gradient } from "../src/gradient.js";
-import { glorotUniform } from "../src/init.js";
-import { Rng } from "../src/rng.js";
-import { relu, tanh } from "../src/activations.js";
+import { concatFeatures, Maxout, PairwiseFusion, Parallel, plus, SkipConnection } from "../src/layers/basic/containers.js";
+import { Chain } from "../src/layers/basic/chain.js";
+import { Dense } from "../src/layers/basic/dense.js";
+import { dispose } from "../src/core/dispose.js";
+import { gradient } from "../src/autodiff/gradient.js";
+import { glorotUniform } from "../src/functions/init.js";
+import { Rng } from "../src/functions/rng.js";
+import { relu, tanh } from "../src/functions/activations.js";
 
 const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
 const close = (a: ArrayLike<number>, e: ArrayLike<number>, rtol = 1e-5, atol = 1e-6) => {

@@ -2,7 +2,7 @@
 // (NNlib's loops), independent of tfjs. Arrays are flat, row-major, with explicit shapes.
 import { expect } from "@jest/globals";
 import { tf } from "@fluxion/backend";
-import { Rng } from "../src/rng.js";
+import { Rng } from "../src/functions/rng.js";
 
 export interface Arr {
   data: number[];

@@ -2,14 +2,14 @@ import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import { assertNoLeaks } from "@fluxion/backend/testing";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { Conv, ConvTranspose, CrossCor, DepthwiseConv, SamePad } from "../src/conv.js";
-import { Chain } from "../src/chain.js";
-import { MaxPool } from "../src/pooling.js";
-import { relu, sigmoid, tanh } from "../src/activations.js";
-import { gradient, withGradient } from "../src/gradient.js";
-import { dispose } from "../src/dispose.js";
-import { modules } from "../src/modules.js";
-import { seedRandom } from "../src/rng.js";
+import { Conv, ConvTranspose, CrossCor, DepthwiseConv, SamePad } from "../src/layers/conv/conv.js";
+import { Chain } from "../src/layers/basic/chain.js";
+import { MaxPool } from "../src/layers/conv/pooling.js";
+import { relu, sigmoid, tanh } from "../src/functions/activations.js";
+import { gradient, withGradient } from "../src/autodiff/gradient.js";
+import { dispose } from "../src/core/dispose.js";
+import { modules } from "../src/core/modules.js";
+import { seedRandom } from "../src/functions/rng.js";
 import {
   type Arr,
   checkFiniteDiff,

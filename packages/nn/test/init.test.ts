@@ -1,8 +1,8 @@
 import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import { assertNoLeaks } from "@fluxion/backend/testing";
-import * as I from "../src/init.js";
-import { Rng, seedRandom } from "../src/rng.js";
+import * as I from "../src/functions/init.js";
+import { Rng, seedRandom } from "../src/functions/rng.js";
 
 const stats = (t: tf.Tensor) => {
   const v = Array.from(t.dataSync());

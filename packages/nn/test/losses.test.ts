@@ -20,10 +20,10 @@ import {
   binaryFocalLoss,
   focalLoss,
   siameseContrastiveLoss,
-} from "../src/losses.js";
-import { EPS32, xlogx, xlogy, type LossInput } from "../src/loss-utils.js";
-import { onehotbatch } from "../src/onehot.js";
-import { gradient, hessian } from "../src/gradient.js";
+} from "../src/losses/losses.js";
+import { EPS32, xlogx, xlogy, type LossInput } from "../src/losses/loss-utils.js";
+import { onehotbatch } from "../src/functions/onehot.js";
+import { gradient, hessian } from "../src/autodiff/gradient.js";
 import { expectClose } from "./helpers.js";
 
 // Tensors are made inside tests; these are plain numbers.

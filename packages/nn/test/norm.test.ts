@@ -4,15 +4,15 @@ import { assertNoLeaks } from "@fluxion/backend/testing";
 import { functor } from "@fluxion/functors";
 import { destructure, trainables } from "@fluxion/optimisers";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { identity, relu, tanh } from "../src/activations.js";
-import { Chain } from "../src/chain.js";
-import { Dense } from "../src/dense.js";
-import { dispose } from "../src/dispose.js";
-import { gradient } from "../src/gradient.js";
-import { modules, testMode, trainMode } from "../src/modules.js";
-import { BatchNorm, GroupNorm, hasAffine, InstanceNorm, LayerNorm } from "../src/normalise.js";
-import { Rng } from "../src/rng.js";
-import { Scale } from "../src/scale.js";
+import { identity, relu, tanh } from "../src/functions/activations.js";
+import { Chain } from "../src/layers/basic/chain.js";
+import { Dense } from "../src/layers/basic/dense.js";
+import { dispose } from "../src/core/dispose.js";
+import { gradient } from "../src/autodiff/gradient.js";
+import { modules, testMode, trainMode } from "../src/core/modules.js";
+import { BatchNorm, GroupNorm, hasAffine, InstanceNorm, LayerNorm } from "../src/layers/normalise/normalise.js";
+import { Rng } from "../src/functions/rng.js";
+import { Scale } from "../src/layers/basic/scale.js";
 import { expectClose } from "./helpers.js";
 
 // ---------- helpers (plain float64 JS) ----------

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import { assertNoLeaks } from "@fluxion/backend/testing";
-import { onecold, onehot, onehotbatch } from "../src/onehot.js";
+import { onecold, onehot, onehotbatch } from "../src/functions/onehot.js";
 
 const rows = (t: tf.Tensor): unknown => {
   const a = t.arraySync();

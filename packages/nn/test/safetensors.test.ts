@@ -4,16 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tf } from "@fluxion/backend";
 import { assertNoLeaks, liveTensors } from "@fluxion/backend/testing";
-import { Chain } from "../src/chain.js";
-import { layer } from "../src/declare.js";
-import { Dense } from "../src/dense.js";
-import { dispose } from "../src/dispose.js";
-import { ones32 } from "../src/init.js";
-import { Layer } from "../src/layer.js";
-import { encodeModel, loadModelBytes, loadModelFile, saveModel } from "../src/model-file.js";
-import { param } from "../src/params.js";
-import { decodeSafetensors, encodeSafetensors } from "../src/safetensors.js";
-import { tanh } from "../src/activations.js";
+import { Chain } from "../src/layers/basic/chain.js";
+import { layer } from "../src/core/declare.js";
+import { Dense } from "../src/layers/basic/dense.js";
+import { dispose } from "../src/core/dispose.js";
+import { ones32 } from "../src/functions/init.js";
+import { Layer } from "../src/core/layer.js";
+import { encodeModel, loadModelBytes, loadModelFile, saveModel } from "../src/files/model-file.js";
+import { param } from "../src/core/params.js";
+import { decodeSafetensors, encodeSafetensors } from "../src/files/safetensors.js";
+import { tanh } from "../src/functions/activations.js";
 
 const ascii = (s: string): number[] => Array.from(s, (c) => c.charCodeAt(0));
 

@@ -2,15 +2,15 @@ import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import { assertNoLeaks } from "@fluxion/backend/testing";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { Bilinear } from "../src/bilinear.js";
-import { Embedding, EmbeddingBag } from "../src/embedding.js";
-import { Scale } from "../src/scale.js";
-import { Chain } from "../src/chain.js";
-import { dispose } from "../src/dispose.js";
-import { gradient } from "../src/gradient.js";
-import { glorotUniform, ones32, randn32 } from "../src/init.js";
-import { Rng } from "../src/rng.js";
-import { relu, tanh } from "../src/activations.js";
+import { Bilinear } from "../src/layers/basic/bilinear.js";
+import { Embedding, EmbeddingBag } from "../src/layers/basic/embedding.js";
+import { Scale } from "../src/layers/basic/scale.js";
+import { Chain } from "../src/layers/basic/chain.js";
+import { dispose } from "../src/core/dispose.js";
+import { gradient } from "../src/autodiff/gradient.js";
+import { glorotUniform, ones32, randn32 } from "../src/functions/init.js";
+import { Rng } from "../src/functions/rng.js";
+import { relu, tanh } from "../src/functions/activations.js";
 
 const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
 const close = (a: ArrayLike<number>, e: ArrayLike<number>, rtol = 1e-5, atol = 1e-6) => {

@@ -2,16 +2,16 @@ import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import { assertNoLeaks } from "@fluxion/backend/testing";
 import { NO_STATE } from "@fluxion/optimisers";
-import { relu, tanh } from "../src/activations.js";
-import { Chain } from "../src/chain.js";
-import { layer } from "../src/declare.js";
-import { Dense } from "../src/dense.js";
-import { dispose } from "../src/dispose.js";
-import { ones32 } from "../src/init.js";
-import { Layer } from "../src/layer.js";
-import { param } from "../src/params.js";
-import { Rng } from "../src/rng.js";
-import { loadModel, state } from "../src/state.js";
+import { relu, tanh } from "../src/functions/activations.js";
+import { Chain } from "../src/layers/basic/chain.js";
+import { layer } from "../src/core/declare.js";
+import { Dense } from "../src/layers/basic/dense.js";
+import { dispose } from "../src/core/dispose.js";
+import { ones32 } from "../src/functions/init.js";
+import { Layer } from "../src/core/layer.js";
+import { param } from "../src/core/params.js";
+import { Rng } from "../src/functions/rng.js";
+import { loadModel, state } from "../src/files/state.js";
 
 const values = (t: unknown): number[] => Array.from((t as tf.Tensor).dataSync() as ArrayLike<number>, Number);
 

@@ -61,8 +61,5 @@ export { trainable, trainables, registerTrainable, isNumeric, mayWrite } from ".
 // Saving and loading state
 export { saveState, loadState, STATE_FORMAT, STATE_VERSION, STATE_MAGIC } from "./serialise.js";
 export { saveStateFile, loadStateFile } from "./state-file.js";
-export { writeFileAtomic, readFileBytes, fileProblem } from "./files.js";
-export type { FileContext } from "./files.js";
-export { juliaFloat, float32String } from "./format.js";
 export { registerRule } from "./rule-registry.js";
 export type { RuleClass } from "./rule-registry.js";

@@ -1,5 +1,5 @@
 import type { Rule } from "./rule.js";
-import { juliaValue } from "./format.js";
+import { juliaValue } from "@fluxion/backend/internal";
 
 /**
  * The optimiser state of one parameter: its rule, the rule's state, whether it is frozen, and

@@ -1,6 +1,6 @@
 import type { tf } from "@fluxion/backend";
 import { isPlainObject } from "@fluxion/functors";
-import { juliaFloat, juliaValue } from "./format.js";
+import { juliaFloat, juliaValue } from "@fluxion/backend/internal";
 import { isSchedule, valueAt, type Hyper } from "./schedule.js";
 
 /**

@@ -1,7 +1,7 @@
 // Schedule factories (optax's schedules): each returns a `Schedule`, a function of the step (0 on
 // the first update) with a `spec` saying how it was made. Arguments are checked when the schedule
 // is made, not when it is first used.
-import { juliaFloat } from "./format.js";
+import { juliaFloat } from "@fluxion/backend/internal";
 import { isSchedule, type Hyper, type Schedule, type ScheduleSpec } from "./schedule.js";
 
 /** The value `value` at every step. */

@@ -1,5 +1,5 @@
 // Saving and loading state trees as files (Node only; see files.ts).
-import { fileProblem, readFileBytes, writeFileAtomic } from "./files.js";
+import { fileProblem, readFileBytes, writeFileAtomic } from "@fluxion/backend/internal";
 import type { StateTree } from "./leaf.js";
 import { loadState, saveState } from "./serialise.js";
 

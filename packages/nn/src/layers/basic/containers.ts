@@ -3,10 +3,10 @@
 // the container returns survives (a sub-layer may return its input unchanged: that is kept too).
 import { tf } from "@fluxion/backend";
 import { isPlainObject } from "@fluxion/functors";
-import { activationName, setActivationName } from "./activations.js";
-import { layer } from "./declare.js";
-import { call, Layer, type Callable } from "./layer.js";
-import { repr } from "./show.js";
+import { activationName, setActivationName } from "../../functions/activations.js";
+import { layer } from "../../core/declare.js";
+import { call, Layer, type Callable } from "../../core/layer.js";
+import { repr } from "../../core/show.js";
 
 type Layers = Callable[] | Record<string, Callable>;
 

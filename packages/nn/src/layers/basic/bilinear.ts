@@ -1,12 +1,12 @@
 import { tf } from "@fluxion/backend";
-import { type Activation, identity } from "./activations.js";
-import { layer } from "./declare.js";
+import { type Activation, identity } from "../../functions/activations.js";
+import { layer } from "../../core/declare.js";
 import { checkPair } from "./dense.js";
-import { glorotUniform, type Initialiser } from "./init.js";
-import { Layer } from "./layer.js";
-import { createBias, param, type BiasOption } from "./params.js";
-import { repr } from "./show.js";
-import { checkTensor } from "./size-check.js";
+import { glorotUniform, type Initialiser } from "../../functions/init.js";
+import { Layer } from "../../core/layer.js";
+import { createBias, param, type BiasOption } from "../../core/params.js";
+import { repr } from "../../core/show.js";
+import { checkTensor } from "../../core/size-check.js";
 
 export interface BilinearOptions {
   init?: Initialiser;

@@ -2,8 +2,9 @@
 // parameter counts, flags for all-zero / NaN / Inf parameters, and a Total line.
 import { tf } from "@fluxion/backend";
 import { isLeaf, isPlainObject, fleaves } from "@fluxion/functors";
-import { float32String, trainable, trainables } from "@fluxion/optimisers";
-import { activationName } from "./activations.js";
+import { float32String } from "@fluxion/backend/internal";
+import { trainable, trainables } from "@fluxion/optimisers";
+import { activationName } from "../functions/activations.js";
 import { showModeOf } from "./declare.js";
 import { isLeafLike } from "./modules.js";
 

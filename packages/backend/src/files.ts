@@ -1,4 +1,4 @@
-// Node file access for the savers (optimiser states here, models in nn): node:fs is imported only
+// Node file access for the savers (optimiser states, nn models): node:fs is imported only
 // when a file is read or written, so the packages still load and bundle in browsers.
 
 type NodeFs = typeof import("node:fs/promises");

@@ -4,13 +4,13 @@
 // projections, as NNlib's reshape to (d, nheads, …) does.
 import { tf } from "@fluxion/backend";
 import { isPlainObject } from "@fluxion/functors";
-import { layer } from "./declare.js";
-import { Dense } from "./dense.js";
-import { Dropout } from "./dropout.js";
-import { glorotUniform, type Initialiser } from "./init.js";
-import { call, Layer, type Callable } from "./layer.js";
-import { numberString } from "./show.js";
-import { checkFeatures, checkTensor } from "./size-check.js";
+import { layer } from "../../core/declare.js";
+import { Dense } from "../basic/dense.js";
+import { Dropout } from "../normalise/dropout.js";
+import { glorotUniform, type Initialiser } from "../../functions/init.js";
+import { call, Layer, type Callable } from "../../core/layer.js";
+import { numberString } from "../../core/show.js";
+import { checkFeatures, checkTensor } from "../../core/size-check.js";
 
 export interface AttentionOptions {
   /** Number of heads (default 1 for dotProductAttention). */

@@ -3,7 +3,7 @@
 // broadcast. The class axis (Flux's `dims = 1`) is our LAST axis, so `dims` defaults to -1.
 // Each returns a new float32 tensor (a scalar unless `agg` says otherwise) and keeps nothing else.
 import { tf } from "@fluxion/backend";
-import { logsigmoid } from "./activations.js";
+import { logsigmoid } from "../functions/activations.js";
 import {
   EPS32,
   aggregate,

@@ -1,12 +1,12 @@
 // Flux's Dropout and AlphaDropout. Masks are drawn from the seeded `Rng` (not tfjs's random ops),
 // so a seed gives the same masks on every backend.
 import { tf } from "@fluxion/backend";
-import { layer } from "./declare.js";
-import { Layer } from "./layer.js";
-import { isActive } from "./modules.js";
-import { defaultRng, Rng } from "./rng.js";
-import { repr } from "./show.js";
-import { checkTensor } from "./size-check.js";
+import { layer } from "../../core/declare.js";
+import { Layer } from "../../core/layer.js";
+import { isActive } from "../../core/modules.js";
+import { defaultRng, Rng } from "../../functions/rng.js";
+import { repr } from "../../core/show.js";
+import { checkTensor } from "../../core/size-check.js";
 
 function checkP(name: string, p: unknown): asserts p is number {
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new Error(`${name} expects 0 ≤ p ≤ 1, got p = ${String(p)}`);

@@ -1,15 +1,15 @@
 // Flux's normalisation layers: BatchNorm, InstanceNorm, GroupNorm and LayerNorm. Channels are the
 // LAST axis here (Flux's N-1th), the batch the first: x is [batch, spatial…, channels].
 import { tf } from "@fluxion/backend";
-import { type Activation, identity } from "./activations.js";
-import { layer } from "./declare.js";
-import { type Initialiser, ones32, zeros32 } from "./init.js";
-import { call, Layer } from "./layer.js";
-import { isActive } from "./modules.js";
-import { param } from "./params.js";
-import { Scale } from "./scale.js";
-import { repr } from "./show.js";
-import { checkFeatures, checkTensor } from "./size-check.js";
+import { type Activation, identity } from "../../functions/activations.js";
+import { layer } from "../../core/declare.js";
+import { type Initialiser, ones32, zeros32 } from "../../functions/init.js";
+import { call, Layer } from "../../core/layer.js";
+import { isActive } from "../../core/modules.js";
+import { param } from "../../core/params.js";
+import { Scale } from "../basic/scale.js";
+import { repr } from "../../core/show.js";
+import { checkFeatures, checkTensor } from "../../core/size-check.js";
 
 export interface NormOptions {
   initBeta?: Initialiser;

@@ -2,9 +2,9 @@
 // parameters; they are declared with no children so that `modules` lists them and a Chain
 // prints each on one line without a parameter comment.
 import { tf } from "@fluxion/backend";
-import { layer } from "./declare.js";
-import { Layer } from "./layer.js";
-import { checkTensor } from "./size-check.js";
+import { layer } from "../../core/declare.js";
+import { Layer } from "../../core/layer.js";
+import { checkTensor } from "../../core/size-check.js";
 import { asFloat, pool } from "./conv-ops.js";
 import {
   calcPadding,

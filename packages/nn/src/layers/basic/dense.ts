@@ -1,11 +1,11 @@
 import { tf } from "@fluxion/backend";
-import { type Activation, identity } from "./activations.js";
-import { layer } from "./declare.js";
-import { glorotUniform, type Initialiser } from "./init.js";
-import { Layer } from "./layer.js";
-import { repr } from "./show.js";
-import { checkFeatures, checkTensor } from "./size-check.js";
-import { createBias, type BiasOption } from "./params.js";
+import { type Activation, identity } from "../../functions/activations.js";
+import { layer } from "../../core/declare.js";
+import { glorotUniform, type Initialiser } from "../../functions/init.js";
+import { Layer } from "../../core/layer.js";
+import { repr } from "../../core/show.js";
+import { checkFeatures, checkTensor } from "../../core/size-check.js";
+import { createBias, type BiasOption } from "../../core/params.js";
 
 export interface DenseOptions {
   init?: Initialiser;

@@ -1,10 +1,10 @@
 // Flux's Upsample and PixelShuffle on x [batch, spatial…, channels].
 import { tf } from "@fluxion/backend";
 import { registerLeaf } from "@fluxion/functors";
-import { layer } from "./declare.js";
-import { Layer } from "./layer.js";
-import { repr } from "./show.js";
-import { checkTensor } from "./size-check.js";
+import { layer } from "../../core/declare.js";
+import { Layer } from "../../core/layer.js";
+import { repr } from "../../core/show.js";
+import { checkTensor } from "../../core/size-check.js";
 import { asFloat } from "./conv-ops.js";
 
 export type UpsampleMode = "nearest" | "bilinear" | "trilinear";

@@ -1,5 +1,5 @@
 // Julia-style printing of numbers, tuples and arrays, so states and rules read like Optimisers.jl's.
-import { tf } from "@fluxion/backend";
+import { tf } from "./tf.js";
 
 /** A float as Julia prints a Float64: `0.001`, `1.0e-8`, `10.0`, `1.0e6`. */
 export function juliaFloat(x: number): string {

@@ -1,7 +1,7 @@
 import { tf } from "@fluxion/backend";
 import { fcollect, isLeaf } from "@fluxion/functors";
 import { isNumeric } from "@fluxion/optimisers";
-import { withinGradient } from "./gradient.js";
+import { withinGradient } from "../autodiff/gradient.js";
 
 /** A leaf, or an array of numbers or of numeric tensors (Flux's `isleaflike`). */
 export function isLeafLike(x: unknown): boolean {

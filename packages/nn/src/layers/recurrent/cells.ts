@@ -2,14 +2,14 @@
 // Weights are stored transposed from Flux's so that x·Wi needs no transpose: Wi [in, gates·out],
 // Wh [out, gates·out], bias [gates·out], gates stacked along the last axis in Flux's order.
 import { tf } from "@fluxion/backend";
-import { type Activation, tanh } from "./activations.js";
-import { layer } from "./declare.js";
-import { checkPair } from "./dense.js";
-import { glorotUniform, type Initialiser } from "./init.js";
-import { Layer } from "./layer.js";
-import { createBias, type BiasOption } from "./params.js";
-import { repr } from "./show.js";
-import { checkFeatures, checkTensor } from "./size-check.js";
+import { type Activation, tanh } from "../../functions/activations.js";
+import { layer } from "../../core/declare.js";
+import { checkPair } from "../basic/dense.js";
+import { glorotUniform, type Initialiser } from "../../functions/init.js";
+import { Layer } from "../../core/layer.js";
+import { createBias, type BiasOption } from "../../core/params.js";
+import { repr } from "../../core/show.js";
+import { checkFeatures, checkTensor } from "../../core/size-check.js";
 
 /** A cell's state: one tensor (RNN, GRU) or LSTM's pair [h, c]. */
 export type RecurrentState = tf.Tensor | [tf.Tensor, tf.Tensor];

@@ -1,8 +1,8 @@
 import { tf } from "@fluxion/backend";
 import { describe, isPlainObject } from "@fluxion/functors";
-import { layer } from "./declare.js";
-import { call, Layer, type Callable } from "./layer.js";
-import { repr } from "./show.js";
+import { layer } from "../../core/declare.js";
+import { call, Layer, type Callable } from "../../core/layer.js";
+import { repr } from "../../core/show.js";
 
 type Layers = Callable[] | Record<string, Callable>;
 

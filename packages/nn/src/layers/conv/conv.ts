@@ -4,14 +4,14 @@
 // and `ConvTranspose` reverse their weight along the spatial axes before calling them. Hence
 // `new Conv(W)` equals `new CrossCor(reverse(W))`, and weights copied to or from Flux need no flip.
 import { tf } from "@fluxion/backend";
-import { type Activation, identity } from "./activations.js";
-import { checkPair } from "./dense.js";
-import { layer } from "./declare.js";
-import { glorotUniform, type Initialiser } from "./init.js";
-import { Layer } from "./layer.js";
-import { createBias, param, type BiasOption } from "./params.js";
-import { repr } from "./show.js";
-import { checkTensor } from "./size-check.js";
+import { type Activation, identity } from "../../functions/activations.js";
+import { checkPair } from "../basic/dense.js";
+import { layer } from "../../core/declare.js";
+import { glorotUniform, type Initialiser } from "../../functions/init.js";
+import { Layer } from "../../core/layer.js";
+import { createBias, param, type BiasOption } from "../../core/params.js";
+import { repr } from "../../core/show.js";
+import { checkTensor } from "../../core/size-check.js";
 import { asFloat, crossCorrelate, reverseSpatial, transposeCrossCorrelate } from "./conv-ops.js";
 import {
   calcPadding,

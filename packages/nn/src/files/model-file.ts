@@ -5,7 +5,7 @@
 // momentum, eps, active) is code, not data: it is not saved; loading fills an existing model.
 import { tf } from "@fluxion/backend";
 import { fmapStructureWithPath, type KeyPath } from "@fluxion/functors";
-import { fileProblem, readFileBytes, writeFileAtomic } from "@fluxion/optimisers";
+import { fileProblem, readFileBytes, writeFileAtomic } from "@fluxion/backend/internal";
 import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
 import { loadModel } from "./state.js";
 
