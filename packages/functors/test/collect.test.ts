@@ -1,4 +1,4 @@
-// fcollect (examples 24-27) and fleaves (examples 28-29), numbered as in reference/functors-flux.md §1.9.
+// fcollect (examples 24-27) and fleaves (examples 28-29), from the Functors.jl 0.5 docs and test suite.
 import { describe, expect, test } from "@jest/globals";
 import { fcollect, fleaves, isLeaf, registerFunctor, registerLeaf } from "../src/index.js";
 import { Bar, FBar, FFoo, Foo, expectSameElements, i32, isTyped } from "./fixtures.js";

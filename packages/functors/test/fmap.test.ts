@@ -1,5 +1,5 @@
 // fmap, fmapStructure, multi-tree fmap, walks, fmapWithPath / fmapStructureWithPath.
-// Examples are numbered as in reference/functors-flux.md §1.9. Julia numeric arrays are typed
+// Examples are numbered in the order of the Functors.jl 0.5 docs and tests. Julia numeric arrays are typed
 // arrays here (leaves, shared by identity); Julia tuples and Vector{Any} are plain arrays;
 // NamedTuples are plain objects; Dicts are Maps; `nothing` is `undefined`.
 import { describe, expect, test } from "@jest/globals";

@@ -1,5 +1,5 @@
 // functor / children / isLeaf / registerFunctor / registerLeaf / rebuild.
-// Examples are numbered as in reference/functors-flux.md §1.9 (Functors.jl 0.5 docs and tests).
+// Examples are numbered in the order of the Functors.jl 0.5 docs and tests.
 import { describe, expect, test } from "@jest/globals";
 import { children, fmap, fmapStructure, functor, isLeaf, isShared, registerFunctor, registerLeaf } from "../src/index.js";
 import { Bar, FBar, FFoo, Foo, i32, times } from "./fixtures.js";

@@ -1,4 +1,4 @@
-// KeyPath, getKeyPath, hasKeyPath, setKeyPath (examples 36-37, reference/functors-flux.md §1.9 and
+// KeyPath, getKeyPath, hasKeyPath, setKeyPath (examples 36-37, from the Functors.jl 0.5 docs and
 // Functors.jl test/keypath.jl). Array indices are 0-based here (Julia's are 1-based); Julia
 // Symbols become strings.
 import { describe, expect, test } from "@jest/globals";
