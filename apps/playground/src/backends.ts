@@ -29,11 +29,6 @@ export async function startBackend(name: BackendName): Promise<void> {
   if (tf.getBackend() !== name) throw new Error(`asked for the ${name} backend but tfjs is running ${tf.getBackend()}`);
 }
 
-/**
- * Live tensors: the count `tf.memory().numTensors` reports, read from the engine's state because
- * tf.memory() touches the backend, and with none working yet (before the first start, or after
- * the first one failed) that makes tfjs try to start one on its own and throw.
- */
-export function liveTensors(): number {
-  return tf.engine().state.numTensors;
-}
+// Live tensors, counted without touching a backend: tf.memory() would, and with none working yet
+// (before the first start, or after the first one failed) tfjs would try to start one and throw.
+export { liveTensors } from "@fluxion/backend/testing";

@@ -1,8 +1,9 @@
+import { liveTensorCount } from "./engine.js";
 import { tf } from "./tf.js";
 
-/** Tensors alive now, across every backend of the shared engine. */
+/** Tensors alive now, across every backend of the shared engine (safe before any backend starts). */
 export function liveTensors(): number {
-  return tf.memory().numTensors;
+  return liveTensorCount();
 }
 
 /**

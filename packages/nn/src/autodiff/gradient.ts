@@ -1,7 +1,8 @@
 // Zygote-style structural gradients on tfjs's tape: one gradient tree per argument, mirroring it
 // (registered classes as plain objects of their children), with null where there is no gradient.
 import { tf } from "@fluxion/backend";
-import { describe, functor, isLeaf, isShared, fleaves } from "@fluxion/functors";
+import { valueAndGradients } from "@fluxion/backend/internal";
+import { CachedWalk, ExcludeWalk, NO_PRUNE, StructuralWalk, describe, execute, fleaves, isLeaf, type Recurse, type Walk } from "@fluxion/functors";
 import { isNumeric } from "@fluxion/optimisers";
 
 let depth = 0;
@@ -48,14 +49,9 @@ export function withGradient<A extends unknown[], V>(f: (...args: A) => V, ...ar
   depth += 1;
   let grads: (tf.Tensor | undefined)[] = [];
   try {
-    if (xs.length === 0) {
-      const loss = tf.tidy(forward);
-      if (failure !== null) loss.dispose();
-    } else {
-      const result = tf.engine().gradients(forward, xs, undefined, true);
-      grads = result.grads;
-      if (failure !== null) result.value.dispose();
-    }
+    const result = valueAndGradients(forward, xs);
+    grads = result.grads;
+    if (failure !== null) result.value.dispose();
   } finally {
     depth -= 1;
   }
@@ -65,7 +61,7 @@ export function withGradient<A extends unknown[], V>(f: (...args: A) => V, ...ar
   }
   const byTensor = new Map<tf.Tensor, tf.Tensor>();
   xs.forEach((x, i) => grads[i] && byTensor.set(x, grads[i]!));
-  const cache = new Map<unknown, GradTree>();
+  const cache = new Map<unknown, unknown>();
   const grad = args.map((a) => structure(a, byTensor, cache));
   // A tensor that `f` replaced inside an argument (a layer's carried state, say) is no longer in
   // the tree, so nothing would hold its gradient: free it here.
@@ -123,22 +119,22 @@ function keepAux(out: unknown, loss: tf.Tensor): void {
   for (const t of fleaves(out)) if (t instanceof tf.Tensor && t !== loss) tf.keep(t);
 }
 
-function structure(x: unknown, grads: Map<tf.Tensor, tf.Tensor>, cache: Map<unknown, GradTree>): GradTree {
-  if (x instanceof tf.Tensor) return grads.get(x) ?? null;
-  if (isLeaf(x)) return null;
-  if (cache.has(x)) return cache.get(x)!;
-  const [ch] = functor(x);
-  let out: GradTree;
-  if (Array.isArray(ch)) {
-    const g = ch.map((c) => structure(c, grads, cache));
-    out = g.every((v) => v === null) ? null : g;
-  } else if (ch instanceof Map) {
-    const g = new Map([...ch].map(([k, c]) => [k, structure(c, grads, cache)] as const));
-    out = [...g.values()].every((v) => v === null) ? null : g;
-  } else {
-    const g = Object.fromEntries(Object.entries(ch as object).map(([k, c]) => [k, structure(c, grads, cache)]));
-    out = Object.values(g).every((v) => v === null) ? null : g;
+/** Where a whole subtree has no gradient, the subtree's gradient is null (Zygote's `nothing`). */
+class NullCollapsingWalk implements Walk {
+  private readonly inner = new StructuralWalk();
+  walk(recurse: Recurse, x: unknown): GradTree {
+    const g = this.inner.walk(recurse, x) as GradTree[] | Map<unknown, GradTree> | Record<string, GradTree>;
+    const values = Array.isArray(g) ? g : g instanceof Map ? [...g.values()] : Object.values(g);
+    return values.every((v) => v === null) ? null : (g as GradTree);
   }
-  if (isShared(x)) cache.set(x, out);
-  return out;
+}
+
+/**
+ * The gradient tree of `x`: registered classes as plain objects, a shared node's tree computed
+ * once (`cache` spans the arguments). Leaves are excluded before the cache is consulted: tensors
+ * are looked up directly, which keeps this walk cheap next to the backward pass.
+ */
+function structure(x: unknown, grads: Map<tf.Tensor, tf.Tensor>, cache: Map<unknown, unknown>): GradTree {
+  const leaf = (v: unknown): GradTree => (v instanceof tf.Tensor ? (grads.get(v) ?? null) : null);
+  return execute(new ExcludeWalk(new CachedWalk(new NullCollapsingWalk(), NO_PRUNE, cache), leaf, isLeaf), x);
 }

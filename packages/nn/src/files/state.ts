@@ -1,7 +1,7 @@
 // Flux's `state` and `loadmodel!`: a model's plain-data tree, and copying one model's (or state
 // tree's) tensors into another model's Variables.
 import { tf } from "@fluxion/backend";
-import { KeyPath, describe, fmapStructure, functor, isLeaf, type Key } from "@fluxion/functors";
+import { ExcludeWalkWithKeyPath, KeyPath, children, describe, execute, fmapStructure, isLeaf, type Key, type Recurse, type Walk } from "@fluxion/functors";
 import { NO_STATE } from "@fluxion/optimisers";
 
 /** A leaf `state` keeps: a tensor or a plain value. */
@@ -42,9 +42,14 @@ export function loadModel<M>(dst: M, src: unknown, options: LoadModelOptions = {
   const filter = options.filter ?? (() => true);
   if (typeof filter !== "function") throw new TypeError(`loadModel: filter must be a function, got ${typeof filter}`);
   const plan = new Map<tf.Tensor, Planned>();
-  // A bare tensor (or other leaf) is loaded as one; Flux would find no children and do nothing.
-  if (isLeaf(dst)) loadLeaf(dst, src, plan, new KeyPath());
-  else walk(dst, src, filter, plan, new KeyPath());
+  // Leaves are checked into `plan`; a bare tensor (or other leaf) as `dst` is loaded as one, where
+  // Flux would find no children and do nothing. No cache: a node reached twice is checked twice.
+  const leaf = (kp: KeyPath, d: unknown, s: unknown): void => {
+    const planned = plan.get(d as tf.Tensor);
+    if (planned !== undefined) tieCheck(d as tf.Tensor, planned, s, kp);
+    else loadLeaf(d, s, plan, kp);
+  };
+  execute(new ExcludeWalkWithKeyPath(new LoadWalk(filter), leaf, (_kp, d) => isLeaf(d)), new KeyPath(), dst, src);
   // Phase 2: nothing above wrote; now every check has passed.
   for (const [v, p] of plan) {
     if (p.kind === "copy" && p.src === v) continue;
@@ -57,7 +62,7 @@ export function loadModel<M>(dst: M, src: unknown, options: LoadModelOptions = {
 }
 
 function entriesOf(x: unknown, filter: (x: unknown) => boolean): [Key, unknown][] {
-  const [ch] = functor(x);
+  const ch = children(x);
   const all: [Key, unknown][] = Array.isArray(ch) ? ch.map((c, i) => [i, c]) : ch instanceof Map ? [...ch] : Object.entries(ch);
   const kept = all.filter(([, c]) => filter(c));
   // A filtered array is re-indexed, as Julia's filter on a tuple is.
@@ -73,20 +78,18 @@ function sameKeys(a: Key[], b: Key[]): boolean {
   return a.length === b.length && a.every((k) => set.has(k));
 }
 
-function walk(dst: unknown, src: unknown, filter: (x: unknown) => boolean, plan: Map<tf.Tensor, Planned>, kp: KeyPath): void {
-  const dsts = entriesOf(dst, filter);
-  const srcs = new Map(entriesOf(src, filter));
-  const keysDst = dsts.map(([k]) => k);
-  const keysSrc = [...srcs.keys()];
-  if (!sameKeys(keysDst, keysSrc)) {
-    throw new Error(`loadModel${at(kp)}: Tried to load ${showKeys(keysSrc)} into ${showKeys(keysDst)} but the structures do not match.`);
-  }
-  for (const [k, d] of dsts) {
-    const s = srcs.get(k);
-    const path = kp.push(k);
-    if (d instanceof tf.Tensor && plan.has(d)) tieCheck(d, plan.get(d)!, s, path);
-    else if (isLeaf(d)) loadLeaf(d, s, plan, path);
-    else walk(d, s, filter, plan, path);
+/** Flux's `loadmodel!` step: the kept children of `dst` and `src` must have the same keys; recurse into each pair. */
+class LoadWalk implements Walk {
+  constructor(readonly filter: (x: unknown) => boolean) {}
+  walk(recurse: Recurse, kp: KeyPath, dst: unknown, src: unknown): void {
+    const dsts = entriesOf(dst, this.filter);
+    const srcs = new Map(entriesOf(src, this.filter));
+    const keysDst = dsts.map(([k]) => k);
+    const keysSrc = [...srcs.keys()];
+    if (!sameKeys(keysDst, keysSrc)) {
+      throw new Error(`loadModel${at(kp)}: Tried to load ${showKeys(keysSrc)} into ${showKeys(keysDst)} but the structures do not match.`);
+    }
+    for (const [k, d] of dsts) recurse(kp.push(k), d, srcs.get(k));
   }
 }
 

@@ -6,27 +6,11 @@
 // kernels; tfjs's conv gradients reject dilation > 1), the same maths runs as im2col: strided
 // slices stacked into patches and one matMul, whose gradients every backend has.
 import { tf } from "@fluxion/backend";
+import { hasTrustedKernels, isTaping } from "@fluxion/backend/internal";
 import { padPairs } from "./conv-padding.js";
 
 const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => i + from);
-
-// Kernels registered but giving wrong values, treated as missing: in tfjs-backend-wasm 4.22 the
-// 3-d conv input-gradient and the max-pool gradients (overlapping windows, several channels)
-// disagree with cpu and with float64 loops (test/conv.test.ts, test/pooling.test.ts), and
-// MaxPool3D starts its maximum at FLT_MIN, so a window of negatives gives 1.18e-38.
-const UNRELIABLE: Record<string, readonly string[]> = { wasm: ["Conv3DBackpropInputV2", "MaxPoolGrad", "MaxPool3D", "MaxPool3DGrad"] };
-
-/** True when the current backend registers all of these kernels (and they can be trusted). */
-function hasKernels(...names: string[]): boolean {
-  const backend = tf.getBackend();
-  return names.every((name) => tf.getKernel(name, backend) !== undefined && !UNRELIABLE[backend]?.includes(name));
-}
-
-/** Whether ops now are being recorded for a gradient. */
-function taping(): boolean {
-  return tf.engine().isTapeOn();
-}
 
 // tfjs-backend-webgl 4.22 has no pad, reverse or where above rank 4 (pad's shader fails to
 // compile, the others throw), and a slice's gradient is a pad; so 3-d inputs (rank 5) and the
@@ -166,7 +150,7 @@ export function crossCorrelate(
 ): tf.Tensor {
   const n = stride.length;
   const xp = padSpatial(x, pad);
-  const tape = taping();
+  const tape = isTaping();
   const cin = x.shape[n + 1]!;
   const cout = w.shape[n + 1]!;
   const depthwise = n === 2 && groups > 1 && groups === cin;
@@ -176,7 +160,7 @@ export function crossCorrelate(
       : depthwise
         ? ["DepthwiseConv2dNative", ...(tape ? ["DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput"] : [])]
         : ["Conv2D", ...(tape ? ["Conv2DBackpropFilter", "Conv2DBackpropInput"] : [])];
-  if (!hasKernels(...kernels)) return im2colCrossCor(xp, w, stride, dilation, groups);
+  if (!hasTrustedKernels(...kernels)) return im2colCrossCor(xp, w, stride, dilation, groups);
   // tfjs dilates natively only without gradients, at stride 1, in 1-d and 2-d.
   const nativeDilation = !tape && n <= 2 && stride.every((s) => s === 1);
   const wd = nativeDilation ? w : dilateKernel(w, dilation);
@@ -215,7 +199,7 @@ export function transposeCrossCorrelate(
   const full = x.shape.slice(1, n + 1).map((l, i) => (l - 1) * stride[i]! + keff[i]!);
   const [outG, cin] = [f.shape[n]!, f.shape[n + 1]!];
   let y: tf.Tensor;
-  const native = !taping() && hasKernels(n === 3 ? "Conv3DBackpropInputV2" : "Conv2DBackpropInput");
+  const native = !isTaping() && hasTrustedKernels(n === 3 ? "Conv3DBackpropInputV2" : "Conv2DBackpropInput");
   if (native) {
     const fd = dilateKernel(f, dilation);
     const one = (xg: tf.Tensor, fg: tf.Tensor): tf.Tensor => {
@@ -270,9 +254,9 @@ export function pool(kind: "max" | "mean", x: tf.Tensor, window: readonly number
   const n = window.length;
   const xp = padSpatial(x, pad, kind === "max" ? MAXPOOL_PAD : 0);
   // (Up to 2 spatial dims: the reshaped tensor must stay within the rank 6 tfjs gradients support.)
-  if (taping() && n <= 2 && window.every((k, i) => k === stride[i])) return tiledPool(kind, xp, window);
-  const maxKernels = n === 3 ? ["MaxPool3D", ...(taping() ? ["MaxPool3DGrad"] : [])] : taping() ? ["MaxPoolGrad"] : [];
-  if (kind === "max" && !hasKernels(...maxKernels)) {
+  if (isTaping() && n <= 2 && window.every((k, i) => k === stride[i])) return tiledPool(kind, xp, window);
+  const maxKernels = n === 3 ? ["MaxPool3D", ...(isTaping() ? ["MaxPool3DGrad"] : [])] : isTaping() ? ["MaxPoolGrad"] : [];
+  if (kind === "max" && !hasTrustedKernels(...maxKernels)) {
     // The max over stacked windows; its gradient goes to every tied maximum (NNlib: the first).
     return tf.max(windows(xp, window, stride, Array<number>(n).fill(1)).cols, n + 1);
   }

@@ -1,5 +1,7 @@
 // `Stateful` wraps a cell or a Recurrence and carries its state between calls (old Flux's `Recur`).
 import { tf } from "@fluxion/backend";
+import { activeTape, detach } from "@fluxion/backend/internal";
+import { fleaves, fmap } from "@fluxion/functors";
 import { layer } from "../../core/declare.js";
 import { Layer } from "../../core/layer.js";
 import { repr } from "../../core/show.js";
@@ -37,28 +39,28 @@ export class Stateful extends Layer {
       throw new Error(`Stateful: the initial state must be a tensor or an array of tensors (LSTM's [h, c])`);
     }
     this.cell = cell;
-    this.state0 = initialState === undefined ? null : keepState(tf.tidy(() => cloneState(initialState)));
+    this.state0 = initialState === undefined ? null : ownCopy(initialState);
     this.state = this.freshState();
     Object.defineProperty(this, "stateTape", { enumerable: false });
   }
 
   private freshState(): any {
-    return keepState(tf.tidy(() => (this.state0 === null ? this.cell.initialStates() : cloneState(this.state0))));
+    return this.state0 === null ? keepState(tf.tidy(() => this.cell.initialStates())) : ownCopy(this.state0);
   }
 
   apply(x: tf.Tensor): tf.Tensor {
     const inner = this.cell;
-    const tape = currentTape();
+    const tape = activeTape();
     // Only a state computed in this same gradient call carries the gradient back.
     const connected = tape === null || tape === this.stateTape;
     const [y, next] = tf.tidy(() => {
       const from = connected ? this.state : detachState(this.state);
       const [out, s] = inner instanceof Recurrence ? inner.scan(x, from) : inner.apply(x, from);
       // Our copy of the new state: separate tensors from the output the caller will own.
-      return [out, cloneState(s)] as [tf.Tensor, any];
+      return [out, ownCopy(s)] as [tf.Tensor, any];
     }) as [tf.Tensor, any];
     const old = this.state;
-    this.state = keepState(next);
+    this.state = next;
     this.stateTape = tape;
     // Safe even inside a gradient: the tape keeps its own copies of what the backward pass needs.
     tf.dispose(old);
@@ -79,33 +81,27 @@ export class Stateful extends Layer {
 }
 layer(Stateful, { fields: ["cell", "state", "state0"], trainable: ["cell"] });
 
-/** The tape of the outermost gradient being taken now (one per gradient call), or null. */
-function currentTape(): object | null {
-  return tf.engine().state.activeTape ?? null;
-}
-
-/**
- * New tensors on the same data that the gradient tape does not connect to the originals (what
- * tf.clone does — a reference-counted view — minus the tape record).
- */
-function detachState(s: any): any {
-  if (Array.isArray(s)) return s.map(detachState);
-  const t = s as tf.Tensor;
-  const engine = tf.engine();
-  engine.backend.incRef(t.dataId);
-  return engine.makeTensorFromDataId(t.dataId, t.shape, t.dtype);
-}
+// A state is a tensor or a non-empty array of states (LSTM's [h, c]): arrays are its only nodes.
+const notArrayNode = (x: unknown): boolean => !Array.isArray(x) || x.length === 0;
 
 function isState(s: unknown): boolean {
-  return s instanceof tf.Tensor || (Array.isArray(s) && s.length > 0 && s.every(isState));
+  return fleaves(s, { exclude: notArrayNode }).every((t) => t instanceof tf.Tensor);
 }
 
 function keepState<S>(s: S): S {
-  if (Array.isArray(s)) s.forEach(keepState);
-  else if (s instanceof tf.Tensor) tf.keep(s);
+  for (const t of fleaves(s)) if (t instanceof tf.Tensor) tf.keep(t);
   return s;
 }
 
-function cloneState(s: any): any {
-  return Array.isArray(s) ? s.map(cloneState) : s instanceof tf.Tensor ? tf.clone(s) : s;
+/**
+ * A copy of the state that the wrapper owns, kept from any enclosing tidy: one copy per place,
+ * even of a tensor given twice ([h, h]). A clone is a view on the same data, not a copy of it.
+ */
+function ownCopy(s: any): any {
+  return fmap({ cache: null }, (t) => (t instanceof tf.Tensor ? tf.keep(tf.clone(t)) : t), s);
+}
+
+/** The state cut off the gradient tape: a constant in the gradient call now running. */
+function detachState(s: any): any {
+  return fmap((t) => (t instanceof tf.Tensor ? detach(t) : t), s);
 }
