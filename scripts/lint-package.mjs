@@ -1,10 +1,14 @@
 // Project lint for one package (run in its folder): the public surface is one src/index.ts of
 // named exports, source files are kebab-case, library code uses functional tfjs ops (chained
-// ops need side-effect registration), and the package has a README.
+// ops need side-effect registration), the package has a README, and it keeps to the package
+// boundaries (package-boundaries.mjs).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { checkPackage, readWorkspace } from "./package-boundaries.mjs";
 
-const problems = [];
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const problems = checkPackage(".", readWorkspace(root));
 const src = "src";
 const walk = (dir) =>
   readdirSync(dir).flatMap((f) => {

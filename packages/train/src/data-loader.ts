@@ -1,9 +1,9 @@
 import { tf } from "@fluxion/backend";
-import { isPlainObject } from "@fluxion/functors";
+import { children, execute, ExcludeWalk, fleaves, fmap, isLeaf, type Walk } from "@fluxion/functors";
 import { defaultRng, type Rng } from "@fluxion/nn";
 
-/** Data a DataLoader batches: a tensor or JS array, or an array / plain object of them. */
-export type Observations = tf.Tensor | readonly unknown[] | readonly Observations[] | { readonly [key: string]: Observations };
+/** Data a DataLoader batches: a tensor or JS array, or a tree (array, plain object, Map, …) of them. */
+export type Observations = tf.Tensor | readonly unknown[] | readonly Observations[] | { readonly [key: string]: Observations } | ReadonlyMap<unknown, Observations>;
 
 export interface DataLoaderOptions {
   /** Observations per batch (default 1). */
@@ -82,13 +82,21 @@ export class DataLoader<D extends Observations = Observations> implements Iterab
   }
 }
 
-const isContainer = (x: unknown): boolean => (Array.isArray(x) && x.some((v) => v instanceof tf.Tensor || Array.isArray(v) || isPlainObject(v))) || isPlainObject(x);
+/**
+ * Where the data tree stops: a tensor, or a JS array of observations (one holding no tensors or
+ * containers; an array that does is a tuple to walk into). Other nodes are walked as functors do.
+ */
+const isObservations = (x: unknown): x is Leafy => x instanceof tf.Tensor || (Array.isArray(x) && !x.some((v) => v instanceof tf.Tensor || Array.isArray(v) || !isLeaf(v)));
+
+/** The data tree's leaves: observation containers, and any other leaf (which cannot be batched). */
+const dataLeaves = (x: unknown): unknown[] => fleaves(x, { exclude: (v) => isObservations(v) || isLeaf(v) });
 
 function leaves(x: unknown): Leafy[] {
-  if (x instanceof tf.Tensor) return [x];
-  if (isContainer(x)) return Object.values(x as object).flatMap(leaves);
-  if (Array.isArray(x)) return [x];
-  throw new Error(`DataLoader: cannot batch ${x === null ? "null" : typeof x}; expected tensors, arrays, or an array / plain object of them`);
+  const found = dataLeaves(x);
+  for (const v of found) {
+    if (!isObservations(v)) throw new Error(`DataLoader: cannot batch ${v === null ? "null" : typeof v}; expected tensors, arrays, or an array / plain object of them`);
+  }
+  return found as Leafy[];
 }
 
 function numobs(x: Leafy): number {
@@ -99,28 +107,28 @@ function numobs(x: Leafy): number {
   return x.length;
 }
 
-function take(x: unknown, idx: number[]): unknown {
+function takeObservations(x: Leafy, idx: number[]): Leafy {
   if (x instanceof tf.Tensor) {
     const contiguous = idx.every((v, i) => v === idx[0]! + i);
     return contiguous ? tf.slice(x, [idx[0]!], [idx.length]) : tf.tidy(() => tf.gather(x, tf.tensor1d(idx, "int32")));
   }
-  if (isContainer(x)) {
-    return Array.isArray(x) ? x.map((v) => take(v, idx)) : Object.fromEntries(Object.entries(x as object).map(([k, v]) => [k, take(v, idx)]));
-  }
-  return idx.map((i) => (x as unknown[])[i]);
+  return idx.map((i) => x[i]);
 }
 
-function tensorsOf(x: unknown): tf.Tensor[] {
-  if (x instanceof tf.Tensor) return [x];
-  if (isContainer(x)) return Object.values(x as object).flatMap(tensorsOf);
-  return [];
-}
+// A tensor reached twice (shared) is taken once: fmap caches it, and tf.dispose tolerates repeats.
+const take = (x: unknown, idx: number[]): unknown => fmap({ exclude: isObservations }, (v: Leafy) => takeObservations(v, idx), x);
 
-function describeData(x: unknown): string {
-  if (x instanceof tf.Tensor) return `${x.shape.join("×")} Tensor{${x.dtype}}`;
-  if (isContainer(x)) {
-    const parts = Object.entries(x as object).map(([k, v]) => (Array.isArray(x) ? describeData(v) : `${k} = ${describeData(v)}`));
-    return Array.isArray(x) ? `(${parts.join(", ")})` : `(; ${parts.join(", ")})`;
-  }
-  return `${(x as unknown[]).length}-element Array`;
-}
+const tensorsOf = (x: unknown): tf.Tensor[] => dataLeaves(x).filter((v): v is tf.Tensor => v instanceof tf.Tensor);
+
+/** Julia's summary of a container: `(a, b)` for a tuple, `(; k = a)` for named fields. */
+const describeContainer: Walk = {
+  walk(recurse, x) {
+    const ch = children(x);
+    const entries: [unknown, unknown][] = ch instanceof Map ? [...ch] : Object.entries(ch);
+    return Array.isArray(ch) ? `(${entries.map(([, v]) => recurse(v)).join(", ")})` : `(; ${entries.map(([k, v]) => `${String(k)} = ${recurse(v)}`).join(", ")})`;
+  },
+};
+
+const describeObservations = (x: Leafy): string => (x instanceof tf.Tensor ? `${x.shape.join("×")} Tensor{${x.dtype}}` : `${x.length}-element Array`);
+
+const describeData = (x: unknown): string => execute(new ExcludeWalk(describeContainer, describeObservations, isObservations), x);

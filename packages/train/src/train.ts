@@ -1,5 +1,5 @@
 import { tf } from "@fluxion/backend";
-import { isLeaf } from "@fluxion/functors";
+import { fleaves, isLeaf } from "@fluxion/functors";
 import { Leaf, Rule, updateInPlace, type StateTree } from "@fluxion/optimisers";
 import { trainMode, withGradient } from "@fluxion/nn";
 import { progressReporter, type ProgressOptions } from "./progress.js";
@@ -87,12 +87,9 @@ export async function train<M>(loss: Loss<M>, model: M, data: Iterable<unknown> 
 
 function stateFromRule(rule: Rule, model: unknown): StateTree {
   const state = setup(rule, model);
-  let stateful = false;
-  const visit = (t: unknown): void => {
-    if (t instanceof Leaf) stateful ||= !(Array.isArray(t.state) && t.state.length === 0) && t.state !== null;
-    else if (!isLeaf(t) && t !== null && typeof t === "object") Object.values(t).forEach(visit);
-  };
-  visit(state);
+  // Stop at Leafs explicitly: a Leaf may itself be a functor over its state.
+  const leaves = fleaves(state, { exclude: (x) => x instanceof Leaf || isLeaf(x) });
+  const stateful = leaves.some((t) => t instanceof Leaf && t.state !== null && !(Array.isArray(t.state) && t.state.length === 0));
   if (stateful) {
     console.warn(`Optimiser ${rule.constructor.name} has state which will be discarded after train finishes.\nPlease run \`const opt = setup(new ${rule.constructor.name}(), model)\` and pass this opt to train.`);
   }

@@ -41,6 +41,20 @@ describe("DataLoader", () => {
     x.dispose();
   });
 
+  test("Maps are containers, as in functors; a shared tensor is batched once and freed", () => {
+    const x = X();
+    const got: unknown[] = [];
+    const d = new DataLoader(new Map<string, tf.Tensor | string[]>([["x", x], ["y", ["a", "b", "c", "d", "e"]]]), { batchsize: 2 });
+    for (const b of d) got.push([...(b as Map<string, unknown>)].map(([k, v]) => [k, v instanceof tf.Tensor ? rows(v) : v]));
+    expect(got[2]).toEqual([["x", [[9, 10]]], ["y", ["e"]]]);
+    expect(String(d)).toBe("DataLoader((; x = 5×2 Tensor{float32}, y = 5-element Array), batchsize=2)");
+    const before = liveTensors();
+    for (const [a, b] of new DataLoader([x, x], { batchsize: 2, shuffle: true })) expect(a).toBe(b);
+    expect(liveTensors()).toBe(before);
+    expect(() => new DataLoader({ x, n: 3 } as never)).toThrow("DataLoader: cannot batch number");
+    x.dispose();
+  });
+
   test("shuffle: a seeded permutation, reshuffled on every pass, each observation once", () => {
     const x = tf.tensor2d(Array.from({ length: 20 }, (_, i) => [i]), [20, 1]);
     const d = new DataLoader(x, { batchsize: 6, shuffle: true, rng: new Rng(4) });
