@@ -4,12 +4,11 @@
 import { tf } from "@fluxion/backend";
 import { type Activation, tanh } from "../../functions/activations.js";
 import { layer } from "../../core/declare.js";
-import { checkPair } from "../basic/dense.js";
 import { glorotUniform, type Initialiser } from "../../functions/init.js";
 import { Layer } from "../../core/layer.js";
 import { createBias, type BiasOption } from "../../core/params.js";
 import { repr } from "../../core/show.js";
-import { checkFeatures, checkTensor } from "../../core/size-check.js";
+import { checkActivation, checkFeatures, checkOptions, checkPair, checkTensor } from "../../core/checks.js";
 
 /** A cell's state: one tensor (RNN, GRU) or LSTM's pair [h, c]. */
 export type RecurrentState = tf.Tensor | [tf.Tensor, tf.Tensor];
@@ -92,11 +91,12 @@ abstract class GatedCell extends Layer {
   }
 }
 
+/** The options every cell takes. */
+export const CELL_OPTIONS = ["initKernel", "initRecurrentKernel", "bias"] as const;
+
 function kernels(name: string, inOut: unknown, gates: number, options: RecurrentCellOptions) {
   const [nIn, nOut] = checkPair(name, inOut);
-  const known = ["initKernel", "initRecurrentKernel", "bias"];
-  const unknown = Object.keys(options).filter((k) => !known.includes(k));
-  if (unknown.length) throw new Error(`${name}: unknown option ${unknown.join(", ")}; the options are ${known.join(", ")}`);
+  checkOptions(name, options, CELL_OPTIONS);
   const initKernel = options.initKernel ?? glorotUniform;
   const initRecurrent = options.initRecurrentKernel ?? glorotUniform;
   const Wi = tf.tidy(() => tf.variable(tf.cast(initKernel([nIn, gates * nOut]), "float32")));
@@ -118,9 +118,8 @@ export class RNNCell extends GatedCell {
 
   constructor(inOut: readonly [number, number], sigma: Activation = tanh, options: RecurrentCellOptions = {}) {
     super();
-    if (typeof sigma !== "function") throw new Error(`RNNCell: σ must be a function, got ${typeof sigma}`);
+    this.sigma = checkActivation("RNNCell", sigma);
     const { Wi, Wh, bias } = kernels("RNNCell", inOut, 1, options);
-    this.sigma = sigma;
     this.Wi = Wi;
     this.Wh = Wh;
     this.bias = bias;
