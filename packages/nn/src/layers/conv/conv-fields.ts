@@ -42,7 +42,7 @@ export interface ConvFields {
   groups?: number;
 }
 
-type ConvKind = "Conv" | "CrossCor" | "ConvTranspose";
+export type ConvKind = "Conv" | "CrossCor" | "ConvTranspose";
 
 // ConvTranspose keeps tfjs's conv2dTranspose layout, out and in swapped.
 const LAYOUTS: Record<ConvKind, string> = { Conv: "k…, in/groups, out", CrossCor: "k…, in, out", ConvTranspose: "k…, out/groups, in" };

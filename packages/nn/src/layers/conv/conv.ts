@@ -4,68 +4,19 @@
 // and `ConvTranspose` reverse their weight along the spatial axes before calling them. Hence
 // `new Conv(W)` equals `new CrossCor(reverse(W))`, and weights copied to or from Flux need no flip.
 import { tf } from "@fluxion/backend";
-import { type Activation, identity } from "../../functions/activations.js";
-import { checkInputChannels, checkPair, checkTensor } from "../../core/checks.js";
+import { type Activation } from "../../functions/activations.js";
+import { checkPair } from "../../core/checks.js";
 import { layer } from "../../core/declare.js";
-import { Layer } from "../../core/layer.js";
 import { type BiasOption } from "../../core/params.js";
-import { repr } from "../../core/show.js";
-import { asFloat, crossCorrelate, reverseSpatial, transposeCrossCorrelate } from "./conv-ops.js";
-import { checkWeight, convFields, type ConvOptions, type ConvTransposeOptions, type CrossCorOptions } from "./conv-fields.js";
-import {
-  checkOutputSize,
-  checkRank,
-  convOutputSize,
-  maybeTupleString,
-  type PadOption,
-  SamePad,
-  transposeOutputSize,
-  tupleString,
-} from "./conv-padding.js";
+import { crossCorrelate, reverseSpatial, transposeCrossCorrelate } from "./conv-ops.js";
+import { checkWeight, type ConvOptions, type ConvTransposeOptions, type CrossCorOptions } from "./conv-fields.js";
+import { ConvLayer } from "./conv-layer.js";
+import { convOutputSize, type PadOption, SamePad, transposeOutputSize, tupleString } from "./conv-padding.js";
 
 export { SamePad };
 export type { ConvOptions, ConvTransposeOptions, CrossCorOptions, PadOption };
 
 export type DepthwiseConvOptions = CrossCorOptions;
-
-/** The fields the forward pass and the printing read. */
-interface ConvLike {
-  sigma: Activation;
-  bias: tf.Variable | false;
-  stride: number[];
-  pad: number[];
-  dilation: number[];
-  repr(): string;
-}
-
-/**
- * σ(conv(x) + bias), after Flux's checks of x's rank, channels (`channels`) and size (the output
- * size `outSize` gives for x's spatial size must be positive). `conv` runs inside the tidy.
- */
-function convForward(l: ConvLike, x: tf.Tensor, channels: number, outSize: (spatial: number[]) => number[], conv: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
-  checkTensor(l, x);
-  const n = l.stride.length;
-  checkRank(l, x, n + 2);
-  checkInputChannels(l, x, channels);
-  checkOutputSize(l, x, outSize(x.shape.slice(1, n + 1)));
-  return tf.tidy(() => {
-    let y = conv(asFloat(x));
-    if (l.bias) y = tf.add(y, l.bias);
-    return l.sigma(y);
-  });
-}
-
-/** Flux's `_print_conv_opt`: σ, pad, stride, dilation, groups, bias=false, each only if not default. */
-function convOptionsString(l: { sigma: Activation; pad: number[]; stride: number[]; dilation: number[]; bias: unknown }, groups = 1): string {
-  let s = "";
-  if (l.sigma !== identity) s += `, ${repr(l.sigma)}`;
-  if (!l.pad.every((p) => p === 0)) s += `, pad=${maybeTupleString(l.pad)}`;
-  if (!l.stride.every((p) => p === 1)) s += `, stride=${maybeTupleString(l.stride)}`;
-  if (!l.dilation.every((p) => p === 1)) s += `, dilation=${maybeTupleString(l.dilation)}`;
-  if (groups !== 1) s += `, groups=${groups}`;
-  if (l.bias === false) s += ", bias=false";
-  return s;
-}
 
 /**
  * `new Conv(filter, [in, out], σ = identity, { stride = 1, pad = 0, dilation = 1, groups = 1,
@@ -75,36 +26,31 @@ function convOptionsString(l: { sigma: Activation; pad: number[]; stride: number
  * The weight is [filter…, in/groups, out]. `new Conv(weight, bias = true, σ, { stride, pad,
  * dilation, groups })` wraps a given weight.
  */
-export class Conv extends Layer {
-  sigma!: Activation;
-  weight!: tf.Variable;
-  bias!: tf.Variable | false;
-  stride!: number[];
-  /** 2N padding [lo1, hi1, lo2, hi2, …] in spatial-dim order. */
-  pad!: number[];
-  dilation!: number[];
-  groups!: number;
+export class Conv extends ConvLayer {
+  declare groups: number;
 
   constructor(filter: readonly number[], inOut: readonly [number, number], sigma?: Activation, options?: ConvOptions);
   constructor(weight: tf.Tensor, bias?: BiasOption, sigma?: Activation, options?: Omit<ConvOptions, "bias" | "init">);
   constructor(a: readonly number[] | tf.Tensor, b?: readonly [number, number] | BiasOption, c?: Activation, d?: ConvOptions) {
-    super();
-    Object.assign(this, convFields("Conv", a, b, c, d));
+    super("Conv", a, b, c, d);
   }
 
-  apply(x: tf.Tensor): tf.Tensor {
-    const n = this.stride.length;
-    const k = this.weight.shape.slice(0, n);
+  protected get inputChannels(): number {
+    return this.weight.shape[this.stride.length]! * this.groups;
+  }
+  protected get outputChannels(): number {
+    return this.weight.shape[this.stride.length + 1]!;
+  }
+  protected outputSize(spatial: number[]): number[] {
+    return convOutputSize(spatial, this.kernel, this.stride, this.pad, this.dilation);
+  }
+  protected convolve(x: tf.Tensor): tf.Tensor {
     // NNlib's conv flips the kernel; tfjs's does not.
-    return convForward(this, x, this.weight.shape[n]! * this.groups, (s) => convOutputSize(s, k, this.stride, this.pad, this.dilation), (xf) =>
-      crossCorrelate(xf, reverseSpatial(this.weight, n), this.stride, this.pad, this.dilation, this.groups),
-    );
+    return crossCorrelate(x, reverseSpatial(this.weight, this.stride.length), this.stride, this.pad, this.dilation, this.groups);
   }
 
   repr(): string {
-    const n = this.stride.length;
-    const cin = this.weight.shape[n]! * this.groups;
-    return `Conv(${tupleString(this.weight.shape.slice(0, n))}, ${cin} => ${this.weight.shape[n + 1]}${convOptionsString(this, this.groups)})`;
+    return this.signature("Conv", this.groups);
   }
 }
 layer(Conv, { fields: ["sigma", "weight", "bias", "stride", "pad", "dilation", "groups"] });
@@ -113,32 +59,28 @@ layer(Conv, { fields: ["sigma", "weight", "bias", "stride", "pad", "dilation", "
  * `new CrossCor(filter, [in, out], σ = identity, { stride, pad, dilation, bias, init })`: like
  * Conv without the kernel flip (and without groups); weight [filter…, in, out].
  */
-export class CrossCor extends Layer {
-  sigma!: Activation;
-  weight!: tf.Variable;
-  bias!: tf.Variable | false;
-  stride!: number[];
-  pad!: number[];
-  dilation!: number[];
-
+export class CrossCor extends ConvLayer {
   constructor(filter: readonly number[], inOut: readonly [number, number], sigma?: Activation, options?: CrossCorOptions);
   constructor(weight: tf.Tensor, bias?: BiasOption, sigma?: Activation, options?: Omit<CrossCorOptions, "bias" | "init">);
   constructor(a: readonly number[] | tf.Tensor, b?: readonly [number, number] | BiasOption, c?: Activation, d?: CrossCorOptions) {
-    super();
-    Object.assign(this, convFields("CrossCor", a, b, c, d));
+    super("CrossCor", a, b, c, d);
   }
 
-  apply(x: tf.Tensor): tf.Tensor {
-    const n = this.stride.length;
-    const k = this.weight.shape.slice(0, n);
-    return convForward(this, x, this.weight.shape[n]!, (s) => convOutputSize(s, k, this.stride, this.pad, this.dilation), (xf) =>
-      crossCorrelate(xf, this.weight, this.stride, this.pad, this.dilation, 1),
-    );
+  protected get inputChannels(): number {
+    return this.weight.shape[this.stride.length]!;
+  }
+  protected get outputChannels(): number {
+    return this.weight.shape[this.stride.length + 1]!;
+  }
+  protected outputSize(spatial: number[]): number[] {
+    return convOutputSize(spatial, this.kernel, this.stride, this.pad, this.dilation);
+  }
+  protected convolve(x: tf.Tensor): tf.Tensor {
+    return crossCorrelate(x, this.weight, this.stride, this.pad, this.dilation, 1);
   }
 
   repr(): string {
-    const n = this.stride.length;
-    return `CrossCor(${tupleString(this.weight.shape.slice(0, n))}, ${this.weight.shape[n]} => ${this.weight.shape[n + 1]}${convOptionsString(this)})`;
+    return this.signature("CrossCor");
   }
 }
 layer(CrossCor, { fields: ["sigma", "weight", "bias", "stride", "pad", "dilation"] });
@@ -151,37 +93,33 @@ layer(CrossCor, { fields: ["sigma", "weight", "bias", "stride", "pad", "dilation
  * The weight is [filter…, out/groups, in] (tfjs's conv2dTranspose layout). With `SamePad`,
  * spatial′ = spatial·stride.
  */
-export class ConvTranspose extends Layer {
-  sigma!: Activation;
-  weight!: tf.Variable;
-  bias!: tf.Variable | false;
-  stride!: number[];
-  pad!: number[];
-  outpad!: number[];
-  dilation!: number[];
-  groups!: number;
+export class ConvTranspose extends ConvLayer {
+  declare outpad: number[];
+  declare groups: number;
 
   constructor(filter: readonly number[], inOut: readonly [number, number], sigma?: Activation, options?: ConvTransposeOptions);
   constructor(weight: tf.Tensor, bias?: BiasOption, sigma?: Activation, options?: Omit<ConvTransposeOptions, "bias" | "init">);
   constructor(a: readonly number[] | tf.Tensor, b?: readonly [number, number] | BiasOption, c?: Activation, d?: ConvTransposeOptions) {
-    super();
-    Object.assign(this, convFields("ConvTranspose", a, b, c, d));
+    super("ConvTranspose", a, b, c, d);
   }
 
-  apply(x: tf.Tensor): tf.Tensor {
-    const n = this.stride.length;
-    const k = this.weight.shape.slice(0, n);
-    const outSize = (s: number[]) => transposeOutputSize(s, k, this.stride, this.pad, this.dilation, this.outpad);
-    return convForward(this, x, this.weight.shape[n + 1]!, outSize, (xf) =>
-      transposeCrossCorrelate(xf, reverseSpatial(this.weight, n), this.stride, this.pad, this.dilation, this.groups, this.outpad),
-    );
+  protected get inputChannels(): number {
+    return this.weight.shape[this.stride.length + 1]!;
+  }
+  protected get outputChannels(): number {
+    return this.weight.shape[this.stride.length]! * this.groups;
+  }
+  protected outputSize(spatial: number[]): number[] {
+    return transposeOutputSize(spatial, this.kernel, this.stride, this.pad, this.dilation, this.outpad);
+  }
+  protected convolve(x: tf.Tensor): tf.Tensor {
+    const w = reverseSpatial(this.weight, this.stride.length);
+    return transposeCrossCorrelate(x, w, this.stride, this.pad, this.dilation, this.groups, this.outpad);
   }
 
   repr(): string {
-    const n = this.stride.length;
-    const [outG, cin] = [this.weight.shape[n]!, this.weight.shape[n + 1]!];
     const outpad = this.outpad.every((p) => p === 0) ? "" : `, outpad=${tupleString(this.outpad)}`;
-    return `ConvTranspose(${tupleString(this.weight.shape.slice(0, n))}, ${cin} => ${outG * this.groups}${convOptionsString(this, this.groups)}${outpad})`;
+    return this.signature("ConvTranspose", this.groups, outpad);
   }
 }
 layer(ConvTranspose, { fields: ["sigma", "weight", "bias", "stride", "pad", "outpad", "dilation", "groups"] });

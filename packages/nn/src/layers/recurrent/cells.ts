@@ -37,7 +37,6 @@ export function initialStates(m: { initialStates(): any }): any {
 abstract class GatedCell extends Layer {
   abstract Wi: tf.Variable;
   abstract Wh: tf.Variable;
-  protected abstract get gates(): number;
 
   get inputSize(): number {
     return this.Wi.shape[0]!;
@@ -63,6 +62,20 @@ abstract class GatedCell extends Layer {
     if (x.rank === 2 && h.rank === 2 && x.shape[0] !== h.shape[0]) {
       throw new Error(`layer ${this.repr()}: the input has batch size ${x.shape[0]} but the state ${name} has batch size ${h.shape[0]}`);
     }
+  }
+
+  /**
+   * One step of a cell whose state is one tensor h (zeros when not given): checks x and h, then
+   * h′ = next(x, h) with a batch axis iff x or h has one. Returns [h′, h′] (output, state).
+   */
+  protected stepH(x: tf.Tensor, h: tf.Tensor | undefined, next: (h0: tf.Tensor) => tf.Tensor): [tf.Tensor, tf.Tensor] {
+    this.checkInput(x);
+    if (h !== undefined) this.checkState("h", h, x);
+    const y = tf.tidy(() => {
+      const h0 = h ?? this.zeros();
+      return GatedCell.shapeLike(next(h0), x, h0);
+    });
+    return [y, y];
   }
 
   /** x as a matrix (a vector is a batch of one). */
@@ -125,23 +138,12 @@ export class RNNCell extends GatedCell {
     this.bias = bias;
   }
 
-  protected get gates(): number {
-    return 1;
-  }
-
   initialStates(): tf.Tensor {
     return this.zeros();
   }
 
   apply(x: tf.Tensor, h?: tf.Tensor): [tf.Tensor, tf.Tensor] {
-    this.checkInput(x);
-    if (h !== undefined) this.checkState("h", h, x);
-    const y = tf.tidy(() => {
-      const h0 = h ?? this.zeros();
-      const pre = tf.add(this.inputPart(x, this.bias), tf.matMul(GatedCell.rows(h0), this.Wh));
-      return GatedCell.shapeLike(this.sigma(pre), x, h0);
-    });
-    return [y, y];
+    return this.stepH(x, h, (h0) => this.sigma(tf.add(this.inputPart(x, this.bias), tf.matMul(GatedCell.rows(h0), this.Wh))));
   }
 
   repr(): string {
@@ -167,10 +169,6 @@ export class LSTMCell extends GatedCell {
     this.Wi = Wi;
     this.Wh = Wh;
     this.bias = bias;
-  }
-
-  protected get gates(): number {
-    return 4;
   }
 
   initialStates(): [tf.Tensor, tf.Tensor] {
@@ -224,28 +222,19 @@ export class GRUCell extends GatedCell {
     this.b = bias;
   }
 
-  protected get gates(): number {
-    return 3;
-  }
-
   initialStates(): tf.Tensor {
     return this.zeros();
   }
 
   apply(x: tf.Tensor, h?: tf.Tensor): [tf.Tensor, tf.Tensor] {
-    this.checkInput(x);
-    if (h !== undefined) this.checkState("h", h, x);
-    const y = tf.tidy(() => {
-      const h0 = h ?? this.zeros();
+    return this.stepH(x, h, (h0) => {
       const [xr, xz, xh] = tf.split(this.inputPart(x, this.b), 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
       const [hr, hz, hh] = tf.split(tf.matMul(GatedCell.rows(h0), this.Wh), 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
       const r = tf.sigmoid(tf.add(xr, hr));
       const z = tf.sigmoid(tf.add(xz, hz));
       const cand = tf.tanh(tf.add(xh, tf.mul(r, hh)));
-      const hNew = tf.add(tf.mul(tf.sub(1, z), cand), tf.mul(z, h0));
-      return GatedCell.shapeLike(hNew, x, h0);
+      return tf.add(tf.mul(tf.sub(1, z), cand), tf.mul(z, h0));
     });
-    return [y, y];
   }
 
   repr(): string {
@@ -276,20 +265,13 @@ export class GRUv3Cell extends GatedCell {
     this.WhHtilde = tf.tidy(() => tf.variable(tf.cast(init([nOut, nOut]), "float32")));
   }
 
-  protected get gates(): number {
-    return 3;
-  }
-
   initialStates(): tf.Tensor {
     return this.zeros();
   }
 
   apply(x: tf.Tensor, h?: tf.Tensor): [tf.Tensor, tf.Tensor] {
-    this.checkInput(x);
-    if (h !== undefined) this.checkState("h", h, x);
     const out = this.outputSize;
-    const y = tf.tidy(() => {
-      const h0 = h ?? this.zeros();
+    return this.stepH(x, h, (h0) => {
       const rows = GatedCell.rows(h0);
       const [xr, xz, xh] = tf.split(this.inputPart(x, this.b), 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
       // Only the r and z thirds of Wh take part.
@@ -297,10 +279,8 @@ export class GRUv3Cell extends GatedCell {
       const r = tf.sigmoid(tf.add(xr, hr));
       const z = tf.sigmoid(tf.add(xz, hz));
       const cand = tf.tanh(tf.add(xh, tf.matMul(tf.mul(r, rows), this.WhHtilde)));
-      const hNew = tf.add(tf.mul(tf.sub(1, z), cand), tf.mul(z, rows));
-      return GatedCell.shapeLike(hNew, x, h0);
+      return tf.add(tf.mul(tf.sub(1, z), cand), tf.mul(z, rows));
     });
-    return [y, y];
   }
 
   repr(): string {
