@@ -3,12 +3,12 @@ export { Layer, call } from "./core/layer.js";
 export type { Callable } from "./core/layer.js";
 export { layer, showModeOf } from "./core/declare.js";
 export type { LayerDeclaration, ShowMode } from "./core/declare.js";
-export { Dense, checkPair } from "./layers/basic/dense.js";
+export { Dense } from "./layers/basic/dense.js";
 export type { DenseOptions } from "./layers/basic/dense.js";
 export { Chain } from "./layers/basic/chain.js";
 export { createBias, param } from "./core/params.js";
 export type { BiasOption } from "./core/params.js";
-export { checkFeatures } from "./core/size-check.js";
+export { checkFeatures, checkPair } from "./core/checks.js";
 
 // Activations and initialisers
 export {

@@ -10,15 +10,9 @@ import { gradient } from "../src/autodiff/gradient.js";
 import { glorotUniform } from "../src/functions/init.js";
 import { Rng } from "../src/functions/rng.js";
 import { relu, tanh } from "../src/functions/activations.js";
+import { expectClose, fdClose, finiteDiff, values, wave } from "./helpers.js";
 
-const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
-const close = (a: ArrayLike<number>, e: ArrayLike<number>, rtol = 1e-5, atol = 1e-6) => {
-  expect(a.length).toBe(e.length);
-  for (let i = 0; i < a.length; i++) {
-    if (!(Math.abs(a[i]! - e[i]!) <= atol + rtol * Math.abs(e[i]!))) throw new Error(`index ${i}: ${a[i]} vs ${e[i]}\n${Array.from(a)}\n${Array.from(e)}`);
-  }
-};
-const wave = (n: number, k = 1): number[] => Array.from({ length: n }, (_, i) => Math.sin(1.3 * i * k + 0.7 * k));
+const close = (a: ArrayLike<number>, e: ArrayLike<number>, rtol = 1e-5, atol = 1e-6) => expectClose(a, e, rtol, atol);
 
 /** A Dense layer with deterministic weights and a nonzero bias. */
 function dense(nIn: number, nOut: number, k: number, sigma?: (x: tf.Tensor) => tf.Tensor): Dense {
@@ -51,21 +45,6 @@ function tflDense(d: Dense, activation: "linear" | "tanh" | "relu" = "linear"): 
   return ref;
 }
 const disposeTfl = (...ls: tfl.layers.Layer[]) => ls.forEach((l) => l.weights.forEach((w) => w.dispose()));
-
-/** Central differences of `loss()` with respect to every element of the variable `v`. */
-function finiteDiff(loss: () => tf.Tensor, v: tf.Variable, h = 1e-2): number[] {
-  const base = values(v);
-  const at = (i: number, delta: number): number => {
-    const p = [...base];
-    p[i]! += delta;
-    tf.tidy(() => v.assign(tf.tensor(p, v.shape)));
-    return tf.tidy(() => loss().dataSync()[0]!);
-  };
-  const fd = base.map((_, i) => (at(i, h) - at(i, -h)) / (2 * h));
-  tf.tidy(() => v.assign(tf.tensor(base, v.shape)));
-  return fd;
-}
-const fdClose = (analytic: ArrayLike<number>, fd: ArrayLike<number>) => close(analytic, fd, 1e-2, 2e-3);
 
 describe("Parallel", () => {
   test("one input goes to every layer: connection(a(x), b(x)), by hand and against tfjs-layers' add", () => {

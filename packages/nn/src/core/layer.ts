@@ -22,9 +22,13 @@ export abstract class Layer {
 /** Anything a container can run: a layer, or a plain function such as `softmax` or `flatten`. */
 export type Callable = Layer | { apply(...inputs: any[]): any } | ((...inputs: any[]) => any);
 
+/** Whether `f` can be run by `call`: a function, or an object with an `apply` method. */
+export function isCallable(f: unknown): f is Callable {
+  return typeof f === "function" || (f !== null && typeof f === "object" && typeof (f as { apply?: unknown }).apply === "function");
+}
+
 /** Runs `f` on `inputs`: a function is called, a layer applied. */
 export function call(f: Callable, ...inputs: unknown[]): any {
-  if (typeof f === "function") return f(...inputs);
-  if (f !== null && typeof f === "object" && typeof f.apply === "function") return f.apply(...inputs);
-  throw new TypeError(`expected a layer or a function to apply, got ${describe(f)}`);
+  if (!isCallable(f)) throw new TypeError(`expected a layer or a function to apply, got ${describe(f)}`);
+  return typeof f === "function" ? f(...inputs) : f.apply(...inputs);
 }

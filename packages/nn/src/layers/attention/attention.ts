@@ -3,14 +3,13 @@
 // (kv_len, q_len, nheads, batch), the reverse order). Head h uses features h·d … (h+1)·d − 1 of the
 // projections, as NNlib's reshape to (d, nheads, …) does.
 import { tf } from "@fluxion/backend";
-import { isPlainObject } from "@fluxion/functors";
 import { layer } from "../../core/declare.js";
 import { Dense } from "../basic/dense.js";
 import { Dropout } from "../normalise/dropout.js";
 import { glorotUniform, type Initialiser } from "../../functions/init.js";
 import { call, Layer, type Callable } from "../../core/layer.js";
 import { numberString } from "../../core/show.js";
-import { checkFeatures, checkTensor } from "../../core/size-check.js";
+import { checkFeatures, checkOptions, checkTensor } from "../../core/checks.js";
 
 export interface AttentionOptions {
   /** Number of heads (default 1 for dotProductAttention). */
@@ -33,8 +32,6 @@ export interface MHAApplyOptions {
 }
 
 const shapeString = (t: tf.Tensor) => `[${t.shape.join(", ")}]`;
-// A check that does not narrow the options' declared type.
-const isOptions = (x: unknown): boolean => isPlainObject(x);
 
 /**
  * NNlib's `dot_product_attention(q, k, v, [bias]; nheads = 1, mask, fdrop)`: splits the features into
@@ -53,9 +50,7 @@ export function dotProductAttention(
 ): [tf.Tensor, tf.Tensor] {
   const bias = a instanceof tf.Tensor ? a : null;
   const options = (a instanceof tf.Tensor || a === null ? b : a) ?? {};
-  if (!isOptions(options)) throw new Error(`dotProductAttention: expected an options object, got ${typeof options}`);
-  const unknown = Object.keys(options).filter((key) => !["nheads", "mask", "fdrop"].includes(key));
-  if (unknown.length) throw new Error(`dotProductAttention: unknown option ${unknown.join(", ")}; the options are nheads, mask, fdrop`);
+  checkOptions("dotProductAttention", options, ["nheads", "mask", "fdrop"]);
   const nheads = options.nheads ?? 1;
   const what = "dotProductAttention";
   for (const [name, t] of [["q", q], ["k", k], ["v", v]] as const) {
@@ -172,10 +167,7 @@ export class MultiHeadAttention extends Layer {
 
   constructor(dims: number | readonly unknown[], options: MultiHeadAttentionOptions = {}) {
     super();
-    if (!isOptions(options)) throw new Error(`MultiHeadAttention: expected an options object, got ${typeof options}`);
-    const known = ["nheads", "bias", "init", "dropoutProb"];
-    const unknown = Object.keys(options).filter((key) => !known.includes(key));
-    if (unknown.length) throw new Error(`MultiHeadAttention: unknown option ${unknown.join(", ")}; the options are ${known.join(", ")}`);
+    checkOptions("MultiHeadAttention", options, ["nheads", "bias", "init", "dropoutProb"]);
     const d = normaliseDims(dims);
     const { nheads = 8, bias = false, init = glorotUniform, dropoutProb = 0 } = options;
     if (!Number.isInteger(nheads) || nheads < 1) throw new Error(`MultiHeadAttention: nheads must be a positive integer, got ${nheads}`);
@@ -198,9 +190,7 @@ export class MultiHeadAttention extends Layer {
     if (tensors.length > 2 || rest.slice(0, tensors.length).some((r) => !(r instanceof tf.Tensor)) || rest.length > tensors.length + 1) {
       throw new Error(`layer ${this.repr()}: call it as apply(q), apply(q, kv), apply(q, k, v), each optionally followed by { mask, bias }`);
     }
-    if (!isOptions(options)) throw new Error(`layer ${this.repr()}: expected an options object { mask, bias }, got ${typeof options}`);
-    const unknown = Object.keys(options).filter((key) => !["mask", "bias"].includes(key));
-    if (unknown.length) throw new Error(`layer ${this.repr()}: unknown option ${unknown.join(", ")}; the options are mask, bias`);
+    checkOptions(`layer ${this.repr()}`, options, ["mask", "bias"]);
     const k = tensors[0] ?? q;
     const v = tensors[1] ?? k;
     for (const [t, proj] of [[q, this.qProj], [k, this.kProj], [v, this.vProj]] as const) {

@@ -1,12 +1,11 @@
 import { tf } from "@fluxion/backend";
 import { type Activation, identity } from "../../functions/activations.js";
 import { layer } from "../../core/declare.js";
-import { checkPair } from "./dense.js";
 import { glorotUniform, type Initialiser } from "../../functions/init.js";
 import { Layer } from "../../core/layer.js";
 import { createBias, param, type BiasOption } from "../../core/params.js";
 import { repr } from "../../core/show.js";
-import { checkTensor } from "../../core/size-check.js";
+import { checkActivation, checkPair, checkTensor } from "../../core/checks.js";
 
 export interface BilinearOptions {
   init?: Initialiser;
@@ -50,7 +49,7 @@ export class Bilinear extends Layer {
       this.bias = createBias(this.weight, options.bias ?? true, out);
       this.sigma = (b as Activation | undefined) ?? identity;
     }
-    if (typeof this.sigma !== "function") throw new Error(`Bilinear: σ must be a function, got ${typeof this.sigma}`);
+    checkActivation("Bilinear", this.sigma);
   }
 
   apply(x: tf.Tensor | readonly [tf.Tensor, tf.Tensor], y?: tf.Tensor): tf.Tensor {

@@ -1,17 +1,15 @@
 import { tf } from "@fluxion/backend";
 import { describe, isPlainObject } from "@fluxion/functors";
 import { layer } from "../../core/declare.js";
-import { call, Layer, type Callable } from "../../core/layer.js";
-import { repr } from "../../core/show.js";
-
-type Layers = Callable[] | Record<string, Callable>;
+import { call, isCallable, type Callable } from "../../core/layer.js";
+import { IndexedLayers, type Layers, layersRepr } from "./indexed-layers.js";
 
 /**
  * `new Chain(a, b, c)` applies its layers in order (Flux's `Chain`); `new Chain({ enc, dec })`
  * names them; `new Chain([a, b])` holds a plain array (Flux's vector form). Index with `at(i)`
  * (0-based, negative from the end), `get(name)`, `slice(from, to)`.
  */
-export class Chain extends Layer {
+export class Chain extends IndexedLayers {
   layers: Layers;
   /** Whether this Chain was built from an array (printed as `Chain([...])`). */
   private readonly vectorForm: boolean;
@@ -31,19 +29,16 @@ export class Chain extends Layer {
       this.vectorForm = false;
     }
     for (const [k, l] of Object.entries(this.layers)) {
-      if (typeof l !== "function" && (l === null || typeof l !== "object" || typeof (l as { apply?: unknown }).apply !== "function")) {
-        throw new Error(`Chain: layer ${k} must be a layer or a function, got ${describe(l)}`);
-      }
+      if (!isCallable(l)) throw new Error(`Chain: layer ${k} must be a layer or a function, got ${describe(l)}`);
     }
   }
 
-  /** The layers in order. */
-  list(): Callable[] {
-    return Object.values(this.layers);
+  protected override get entry(): string {
+    return "layer";
   }
 
-  get length(): number {
-    return this.list().length;
+  protected override sizeString(n: number): string {
+    return `a Chain of ${n} layers`;
   }
 
   apply(x: unknown): any {
@@ -68,22 +63,6 @@ export class Chain extends Layer {
     }) as unknown as any[];
   }
 
-  /** Layer `i` (0-based; negative counts from the end). */
-  at(i: number): Callable {
-    const list = this.list();
-    const l = list.at(i);
-    if (!Number.isInteger(i) || l === undefined) throw new RangeError(`Chain.at: index ${i} is out of range for a Chain of ${list.length} layers`);
-    return l;
-  }
-
-  /** The layer named `name`. */
-  get(name: string): Callable {
-    if (Array.isArray(this.layers) || !(name in this.layers)) {
-      throw new Error(`Chain.get: no layer named ${JSON.stringify(name)}; the names are ${Array.isArray(this.layers) ? "none (this Chain is not named)" : Object.keys(this.layers).join(", ")}`);
-    }
-    return this.layers[name]!;
-  }
-
   /** A Chain of layers `from` up to (not including) `to`, sharing them (Flux's `c[1:2]`). */
   slice(from?: number, to?: number): Chain {
     if (Array.isArray(this.layers)) {
@@ -94,11 +73,7 @@ export class Chain extends Layer {
   }
 
   repr(): string {
-    if (Array.isArray(this.layers)) {
-      const inner = this.layers.map(repr).join(", ");
-      return this.vectorForm ? `Chain([${inner}])` : `Chain(${inner})`;
-    }
-    return `Chain(${Object.entries(this.layers).map(([k, l]) => `${k} = ${repr(l)}`).join(", ")})`;
+    return this.vectorForm ? `Chain([${layersRepr(this.layers)}])` : `Chain(${layersRepr(this.layers)})`;
   }
 }
 layer(Chain, { fields: ["layers"] });

@@ -5,13 +5,9 @@ import { tf } from "@fluxion/backend";
 import { isPlainObject } from "@fluxion/functors";
 import { activationName, setActivationName } from "../../functions/activations.js";
 import { layer } from "../../core/declare.js";
-import { call, Layer, type Callable } from "../../core/layer.js";
+import { call, isCallable, Layer, type Callable } from "../../core/layer.js";
 import { repr } from "../../core/show.js";
-
-type Layers = Callable[] | Record<string, Callable>;
-
-const isCallable = (l: unknown): l is Callable =>
-  typeof l === "function" || (l !== null && typeof l === "object" && typeof (l as { apply?: unknown }).apply === "function");
+import { IndexedLayers, type Layers, layersRepr } from "./indexed-layers.js";
 
 function checkCallable(owner: string, what: string, l: unknown): void {
   if (!isCallable(l)) {
@@ -38,24 +34,6 @@ function collectLayers(owner: string, args: unknown[], forbidden: readonly strin
   return layers;
 }
 
-const layersRepr = (layers: Layers): string =>
-  Array.isArray(layers) ? layers.map(repr).join(", ") : Object.entries(layers).map(([k, l]) => `${k} = ${repr(l)}`).join(", ");
-
-function layerAt(owner: string, layers: Layers, i: number): Callable {
-  const list = Object.values(layers);
-  const l = Number.isInteger(i) ? list.at(i) : undefined;
-  if (l === undefined) throw new RangeError(`${owner}.at: index ${i} is out of range for ${list.length} sub-layers`);
-  return l;
-}
-
-function layerNamed(owner: string, layers: Layers, name: string): Callable {
-  if (Array.isArray(layers) || !Object.prototype.hasOwnProperty.call(layers, name)) {
-    const names = Array.isArray(layers) ? "none (its sub-layers are not named)" : Object.keys(layers).join(", ");
-    throw new Error(`${owner}.get: no sub-layer named ${JSON.stringify(name)}; the names are ${names}`);
-  }
-  return layers[name]!;
-}
-
 // tf.tidy keeps the tensors inside arrays and plain objects it is given back.
 const tidy = <T>(f: () => T): T => tf.tidy(f as () => tf.TensorContainer) as T;
 
@@ -65,7 +43,7 @@ const tidy = <T>(f: () => T): T => tf.tidy(f as () => tf.TensorContainer) as T;
  * b(x2), …)`; with N inputs and one sub-layer, that layer on each. An array input is splatted.
  * `connection` is any function of the outputs, e.g. `plus`, `concatFeatures` or `tf.maximum`.
  */
-export class Parallel extends Layer {
+export class Parallel extends IndexedLayers {
   connection: Callable;
   layers: Layers;
 
@@ -75,25 +53,6 @@ export class Parallel extends Layer {
     this.connection = connection;
     this.layers = collectLayers("Parallel", layers, ["connection", "layers"]);
     nameConnection(connection);
-  }
-
-  /** The sub-layers in order. */
-  list(): Callable[] {
-    return Object.values(this.layers);
-  }
-
-  get length(): number {
-    return this.list().length;
-  }
-
-  /** Sub-layer `i` (0-based; negative counts from the end). */
-  at(i: number): Callable {
-    return layerAt("Parallel", this.layers, i);
-  }
-
-  /** The sub-layer named `name`. */
-  get(name: string): Callable {
-    return layerNamed("Parallel", this.layers, name);
   }
 
   apply(...xs: unknown[]): any {
@@ -149,7 +108,7 @@ layer(SkipConnection, { fields: ["layers", "connection"] });
  * y1 = l1(x1), yᵢ = lᵢ(connection(yᵢ₋₁, xᵢ)). Given N inputs (or one array of N) it needs N
  * sub-layers; a single input is used at every step.
  */
-export class PairwiseFusion extends Layer {
+export class PairwiseFusion extends IndexedLayers {
   connection: Callable;
   layers: Layers;
 
@@ -159,22 +118,6 @@ export class PairwiseFusion extends Layer {
     this.connection = connection;
     this.layers = collectLayers("PairwiseFusion", layers, ["connection", "layers"]);
     nameConnection(connection);
-  }
-
-  list(): Callable[] {
-    return Object.values(this.layers);
-  }
-
-  get length(): number {
-    return this.list().length;
-  }
-
-  at(i: number): Callable {
-    return layerAt("PairwiseFusion", this.layers, i);
-  }
-
-  get(name: string): Callable {
-    return layerNamed("PairwiseFusion", this.layers, name);
   }
 
   apply(...xs: unknown[]): any[] {

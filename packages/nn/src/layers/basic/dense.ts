@@ -4,7 +4,7 @@ import { layer } from "../../core/declare.js";
 import { glorotUniform, type Initialiser } from "../../functions/init.js";
 import { Layer } from "../../core/layer.js";
 import { repr } from "../../core/show.js";
-import { checkFeatures, checkTensor } from "../../core/size-check.js";
+import { checkActivation, checkFeatures, checkPair, checkTensor } from "../../core/checks.js";
 import { createBias, type BiasOption } from "../../core/params.js";
 
 export interface DenseOptions {
@@ -39,7 +39,7 @@ export class Dense extends Layer {
       this.bias = createBias(this.weight, options.bias ?? true, nOut);
       this.sigma = (b as Activation | undefined) ?? identity;
     }
-    if (typeof this.sigma !== "function") throw new Error(`Dense: σ must be a function, got ${typeof this.sigma}`);
+    checkActivation("Dense", this.sigma);
   }
 
   apply(x: tf.Tensor): tf.Tensor {
@@ -62,11 +62,3 @@ export class Dense extends Layer {
   }
 }
 layer(Dense, { fields: ["weight", "bias", "sigma"] });
-
-/** Checks an `in => out` pair written as [in, out]. */
-export function checkPair(name: string, pair: unknown): [number, number] {
-  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new Error(`${name}: expected [in, out] (Flux's in => out) as two positive integers, got ${JSON.stringify(pair)}`);
-  }
-  return pair as [number, number];
-}

@@ -1,9 +1,9 @@
 import { tf } from "@fluxion/backend";
 import { layer } from "../../core/declare.js";
-import { checkPair } from "./dense.js";
 import { randn32, type Initialiser } from "../../functions/init.js";
 import { Layer } from "../../core/layer.js";
 import { param } from "../../core/params.js";
+import { checkPair } from "../../core/checks.js";
 
 /** Token indices: an int32 tensor, a number, or a (nested) array of numbers, 0-based. */
 export type Indices = tf.Tensor | number | readonly unknown[];

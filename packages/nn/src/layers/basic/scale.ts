@@ -5,7 +5,7 @@ import { ones32, type Initialiser } from "../../functions/init.js";
 import { Layer } from "../../core/layer.js";
 import { createBias, param, type BiasOption } from "../../core/params.js";
 import { repr } from "../../core/show.js";
-import { checkTensor } from "../../core/size-check.js";
+import { checkActivation, checkTensor } from "../../core/checks.js";
 
 export interface ScaleOptions {
   init?: Initialiser;
@@ -53,7 +53,7 @@ export class Scale extends Layer {
       this.bias = createBias(this.scale, options.bias ?? true, ...size);
       this.sigma = sigma;
     }
-    if (typeof this.sigma !== "function") throw new Error(`Scale: σ must be a function, got ${typeof this.sigma}`);
+    checkActivation("Scale", this.sigma);
   }
 
   apply(x: tf.Tensor): tf.Tensor {

@@ -104,13 +104,6 @@ export function checkRank(layer: { repr(): string }, x: { rank: number; shape: r
   }
 }
 
-/** `layer … expects size(input, -1) == n (channels last)`. */
-export function checkChannels(layer: { repr(): string }, x: { shape: readonly number[] }, channels: number): void {
-  if (x.shape.at(-1) !== channels) {
-    throw new Error(`layer ${layer.repr()} expects size(input, -1) == ${channels} (channels last), but got a tensor of shape [${x.shape.join(", ")}]`);
-  }
-}
-
 /** Throws unless every output size is at least 1 (the input is large enough for the window). */
 export function checkOutputSize(layer: { repr(): string }, x: { shape: readonly number[] }, out: readonly number[]): void {
   if (out.some((n) => n < 1)) {

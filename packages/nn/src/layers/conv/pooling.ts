@@ -4,7 +4,7 @@
 import { tf } from "@fluxion/backend";
 import { layer } from "../../core/declare.js";
 import { Layer } from "../../core/layer.js";
-import { checkTensor } from "../../core/size-check.js";
+import { checkTensor } from "../../core/checks.js";
 import { asFloat, pool } from "./conv-ops.js";
 import {
   calcPadding,

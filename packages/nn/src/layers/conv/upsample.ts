@@ -4,7 +4,7 @@ import { registerLeaf } from "@fluxion/functors";
 import { layer } from "../../core/declare.js";
 import { Layer } from "../../core/layer.js";
 import { repr } from "../../core/show.js";
-import { checkTensor } from "../../core/size-check.js";
+import { checkTensor } from "../../core/checks.js";
 import { asFloat } from "./conv-ops.js";
 
 export type UpsampleMode = "nearest" | "bilinear" | "trilinear";

@@ -6,7 +6,7 @@ import { Layer } from "../../core/layer.js";
 import { isActive } from "../../core/modules.js";
 import { defaultRng, Rng } from "../../functions/rng.js";
 import { repr } from "../../core/show.js";
-import { checkTensor } from "../../core/size-check.js";
+import { checkTensor } from "../../core/checks.js";
 
 function checkP(name: string, p: unknown): asserts p is number {
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new Error(`${name} expects 0 ≤ p ≤ 1, got p = ${String(p)}`);

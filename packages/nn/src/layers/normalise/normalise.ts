@@ -9,7 +9,7 @@ import { isActive } from "../../core/modules.js";
 import { param } from "../../core/params.js";
 import { Scale } from "../basic/scale.js";
 import { repr } from "../../core/show.js";
-import { checkFeatures, checkTensor } from "../../core/size-check.js";
+import { checkActivation, checkChannelCount, checkFeatures, checkTensor } from "../../core/checks.js";
 
 export interface NormOptions {
   initBeta?: Initialiser;
@@ -24,54 +24,60 @@ export interface TrackedNormOptions extends NormOptions {
   trackStats?: boolean;
 }
 
-/** The fields BatchNorm, InstanceNorm and GroupNorm share (Flux's `_norm_layer_forward` reads them). */
-interface NormFields {
-  lambda: Activation;
-  beta: tf.Variable | null;
-  gamma: tf.Variable | null;
-  mu: tf.Variable | null;
-  sigma2: tf.Variable | null;
-  epsilon: number;
-  momentum: number;
-  affine: boolean;
-  trackStats: boolean;
-  active: boolean | null;
-  chs: number;
-  repr(): string;
+/**
+ * The fields BatchNorm, InstanceNorm and GroupNorm share (Flux's `_norm_layer_forward` reads them).
+ * Declared only: `initNorm` creates them in Flux's field order, after a subclass's own fields.
+ */
+abstract class NormLayer extends Layer {
+  declare lambda: Activation;
+  declare beta: tf.Variable | null;
+  declare gamma: tf.Variable | null;
+  declare mu: tf.Variable | null;
+  declare sigma2: tf.Variable | null;
+  declare epsilon: number;
+  declare momentum: number;
+  declare affine: boolean;
+  declare trackStats: boolean;
+  declare active: boolean | null;
+  declare chs: number;
+
+  /**
+   * Sets up the shared fields in Flux's order (β, γ only when affine; μ, σ² only when tracking),
+   * checking every argument before any parameter is made.
+   */
+  protected initNorm(name: string, chs: number, lambda: Activation | undefined, o: TrackedNormOptions, affineDefault: boolean, trackDefault: boolean): void {
+    checkChannelCount(name, chs);
+    const λ = checkActivation(name, lambda ?? identity, "λ");
+    const { epsilon = 1e-5, momentum = 0.1, active = null } = o;
+    checkNumbers(name, epsilon, momentum);
+    if (active !== null && typeof active !== "boolean") throw new Error(`${name}: active must be true, false or null, got ${String(active)}`);
+    const affine = o.affine ?? affineDefault;
+    const trackStats = o.trackStats ?? trackDefault;
+    const initBeta = o.initBeta ?? zeros32;
+    const initGamma = o.initGamma ?? ones32;
+    this.lambda = λ;
+    this.beta = affine ? param(() => initBeta([chs])) : null;
+    this.gamma = affine ? param(() => initGamma([chs])) : null;
+    this.mu = trackStats ? param(() => zeros32([chs]), false) : null;
+    this.sigma2 = trackStats ? param(() => ones32([chs]), false) : null;
+    this.epsilon = epsilon;
+    this.momentum = momentum;
+    this.affine = affine;
+    this.trackStats = trackStats;
+    this.active = active;
+    this.chs = chs;
+  }
 }
 
-function checkChannels(name: string, chs: unknown): asserts chs is number {
-  if (!Number.isInteger(chs) || (chs as number) <= 0) throw new Error(`${name}: the number of channels must be a positive integer, got ${String(chs)}`);
-}
-
-function checkActivation(name: string, f: unknown): asserts f is Activation {
-  if (typeof f !== "function") throw new Error(`${name}: λ must be a function, got ${f === null ? "null" : typeof f}`);
-}
+/** The children of the norm layers, in Flux's order; β and γ are the trainable ones. */
+const normDeclaration = (...own: string[]) => ({
+  fields: [...own, "lambda", "beta", "gamma", "mu", "sigma2", "epsilon", "momentum", "affine", "trackStats", "active", "chs"],
+  trainable: ["beta", "gamma"],
+});
 
 function checkNumbers(name: string, epsilon: number, momentum: number): void {
   if (typeof epsilon !== "number" || !(epsilon >= 0)) throw new Error(`${name}: epsilon must be a non-negative number, got ${String(epsilon)}`);
   if (typeof momentum !== "number" || !(momentum >= 0 && momentum <= 1)) throw new Error(`${name}: momentum must be in [0, 1], got ${String(momentum)}`);
-}
-
-/** Sets up the shared fields in Flux's order (β, γ only when affine; μ, σ² only when tracking). */
-function initNorm(l: NormFields, name: string, chs: number, lambda: Activation | undefined, o: TrackedNormOptions, affineDefault: boolean, trackDefault: boolean): void {
-  checkChannels(name, chs);
-  l.lambda = lambda ?? identity;
-  checkActivation(name, l.lambda);
-  l.affine = o.affine ?? affineDefault;
-  l.trackStats = o.trackStats ?? trackDefault;
-  const initBeta = o.initBeta ?? zeros32;
-  const initGamma = o.initGamma ?? ones32;
-  l.beta = l.affine ? param(() => initBeta([chs])) : null;
-  l.gamma = l.affine ? param(() => initGamma([chs])) : null;
-  l.mu = l.trackStats ? param(() => zeros32([chs]), false) : null;
-  l.sigma2 = l.trackStats ? param(() => ones32([chs]), false) : null;
-  l.epsilon = o.epsilon ?? 1e-5;
-  l.momentum = o.momentum ?? 0.1;
-  checkNumbers(name, l.epsilon, l.momentum);
-  l.active = o.active ?? null;
-  if (l.active !== null && typeof l.active !== "boolean") throw new Error(`${name}: active must be true, false or null, got ${String(l.active)}`);
-  l.chs = chs;
 }
 
 /**
@@ -79,7 +85,7 @@ function initNorm(l: NormFields, name: string, chs: number, lambda: Activation |
  * or the running ones in test mode when tracked. In training the running statistics are updated;
  * `statAxes` are the axes of the batch statistics averaged away first (InstanceNorm's batch).
  */
-function normStats(l: NormFields, x: tf.Tensor, reduce: number[], statAxes: number[]): [tf.Tensor, tf.Tensor] {
+function normStats(l: NormLayer, x: tf.Tensor, reduce: number[], statAxes: number[]): [tf.Tensor, tf.Tensor] {
   // [C] broadcasts against [..., C]
   if (!isActive(l) && l.trackStats) return [l.mu!, l.sigma2!];
   const mu = tf.mean(x, reduce, true);
@@ -93,7 +99,7 @@ function normalised(x: tf.Tensor, mu: tf.Tensor, sigma2: tf.Tensor, epsilon: num
   return tf.div(tf.sub(x, mu), tf.sqrt(tf.add(sigma2, epsilon)));
 }
 /** λ(γ·x̂ + β) when affine, else λ(x̂): the rest of `_norm_layer_forward`. */
-function affineAct(l: NormFields, y: tf.Tensor): tf.Tensor {
+function affineAct(l: NormLayer, y: tf.Tensor): tf.Tensor {
   return l.lambda(l.affine ? tf.add(tf.mul(y, l.gamma!), l.beta!) : y);
 }
 
@@ -102,7 +108,7 @@ function affineAct(l: NormFields, y: tf.Tensor): tf.Tensor {
  * m·(n/(n−1))·var, with the unbiased variance. Its result never reaches the output, so backprop
  * never visits it; `assign` replaces the Variables' data without leaking.
  */
-function trackStats(l: NormFields, mu: tf.Tensor, sigma2: tf.Tensor, statAxes: number[], m: number): void {
+function trackStats(l: NormLayer, mu: tf.Tensor, sigma2: tf.Tensor, statAxes: number[], m: number): void {
   tf.tidy(() => {
     const mom = l.momentum;
     const flat = (t: tf.Tensor) => tf.reshape(statAxes.length ? tf.mean(t, statAxes) : t, [l.chs]);
@@ -114,7 +120,7 @@ function trackStats(l: NormFields, mu: tf.Tensor, sigma2: tf.Tensor, statAxes: n
 }
 
 /** The `, λ`, `, affine=false`, `, active=…` tail Flux prints for the norm layers. */
-function normOptions(l: NormFields): string {
+function normOptions(l: NormLayer): string {
   let s = l.lambda === identity ? "" : `, ${repr(l.lambda)}`;
   if (!l.affine) s += ", affine=false";
   if (l.active !== null) s += `, active=${l.active}`;
@@ -128,22 +134,10 @@ function normOptions(l: NormFields): string {
  * `λ(γ·x̂ + β)`. In training the batch statistics are used and the running ones updated; in test
  * mode the running ones (μ, σ², not trainable).
  */
-export class BatchNorm extends Layer implements NormFields {
-  lambda!: Activation;
-  beta!: tf.Variable | null;
-  gamma!: tf.Variable | null;
-  mu!: tf.Variable | null;
-  sigma2!: tf.Variable | null;
-  epsilon!: number;
-  momentum!: number;
-  affine!: boolean;
-  trackStats!: boolean;
-  active!: boolean | null;
-  chs!: number;
-
+export class BatchNorm extends NormLayer {
   constructor(chs: number, lambda?: Activation, options: TrackedNormOptions = {}) {
     super();
-    initNorm(this, "BatchNorm", chs, lambda, options, true, true);
+    this.initNorm("BatchNorm", chs, lambda, options, true, true);
   }
 
   apply(x: tf.Tensor): tf.Tensor {
@@ -163,31 +157,16 @@ export class BatchNorm extends Layer implements NormFields {
     return `BatchNorm(${this.chs}${normOptions(this)})`;
   }
 }
-layer(BatchNorm, {
-  fields: ["lambda", "beta", "gamma", "mu", "sigma2", "epsilon", "momentum", "affine", "trackStats", "active", "chs"],
-  trainable: ["beta", "gamma"],
-});
+layer(BatchNorm, normDeclaration());
 
 /**
  * `InstanceNorm(chs, λ = identity, { affine = false, trackStats = false, … })`: normalises each
  * channel of each sample over the spatial axes; x is [batch, spatial…, channels] (rank ≥ 3).
  */
-export class InstanceNorm extends Layer implements NormFields {
-  lambda!: Activation;
-  beta!: tf.Variable | null;
-  gamma!: tf.Variable | null;
-  mu!: tf.Variable | null;
-  sigma2!: tf.Variable | null;
-  epsilon!: number;
-  momentum!: number;
-  affine!: boolean;
-  trackStats!: boolean;
-  active!: boolean | null;
-  chs!: number;
-
+export class InstanceNorm extends NormLayer {
   constructor(chs: number, lambda?: Activation, options: TrackedNormOptions = {}) {
     super();
-    initNorm(this, "InstanceNorm", chs, lambda, options, false, false);
+    this.initNorm("InstanceNorm", chs, lambda, options, false, false);
   }
 
   apply(x: tf.Tensor): tf.Tensor {
@@ -208,10 +187,7 @@ export class InstanceNorm extends Layer implements NormFields {
     return `InstanceNorm(${this.chs}${normOptions(this)})`;
   }
 }
-layer(InstanceNorm, {
-  fields: ["lambda", "beta", "gamma", "mu", "sigma2", "epsilon", "momentum", "affine", "trackStats", "active", "chs"],
-  trainable: ["beta", "gamma"],
-});
+layer(InstanceNorm, normDeclaration());
 
 /**
  * `GroupNorm(chs, G, λ = identity, { initBeta, initGamma, affine = true, active, epsilon, momentum })`:
@@ -219,27 +195,16 @@ layer(InstanceNorm, {
  * spatial axes and the group's channels. x is [batch, spatial…, channels] (rank ≥ 2). No running
  * statistics (Flux's μ, σ² are `nothing`).
  */
-export class GroupNorm extends Layer implements NormFields {
+export class GroupNorm extends NormLayer {
   G: number;
-  lambda!: Activation;
-  beta!: tf.Variable | null;
-  gamma!: tf.Variable | null;
-  mu!: tf.Variable | null;
-  sigma2!: tf.Variable | null;
-  epsilon!: number;
-  momentum!: number;
-  affine!: boolean;
-  trackStats!: boolean;
-  active!: boolean | null;
-  chs!: number;
 
   constructor(chs: number, G: number, lambda?: Activation, options: NormOptions = {}) {
     super();
-    checkChannels("GroupNorm", chs);
+    checkChannelCount("GroupNorm", chs);
     if (!Number.isInteger(G) || G <= 0) throw new Error(`GroupNorm: the number of groups must be a positive integer, got ${String(G)}`);
     if (chs % G !== 0) throw new Error(`The number of groups (${G}) must divide the number of channels (${chs})`);
     this.G = G;
-    initNorm(this, "GroupNorm", chs, lambda, { ...options, trackStats: false }, true, false);
+    this.initNorm("GroupNorm", chs, lambda, { ...options, trackStats: false }, true, false);
   }
 
   apply(x: tf.Tensor): tf.Tensor {
@@ -260,10 +225,7 @@ export class GroupNorm extends Layer implements NormFields {
     return `GroupNorm(${this.chs}, ${this.G}${normOptions(this)})`;
   }
 }
-layer(GroupNorm, {
-  fields: ["G", "lambda", "beta", "gamma", "mu", "sigma2", "epsilon", "momentum", "affine", "trackStats", "active", "chs"],
-  trainable: ["beta", "gamma"],
-});
+layer(GroupNorm, normDeclaration("G"));
 
 export interface LayerNormOptions {
   affine?: boolean;

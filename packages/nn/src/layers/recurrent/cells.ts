@@ -4,12 +4,11 @@
 import { tf } from "@fluxion/backend";
 import { type Activation, tanh } from "../../functions/activations.js";
 import { layer } from "../../core/declare.js";
-import { checkPair } from "../basic/dense.js";
 import { glorotUniform, type Initialiser } from "../../functions/init.js";
 import { Layer } from "../../core/layer.js";
 import { createBias, type BiasOption } from "../../core/params.js";
 import { repr } from "../../core/show.js";
-import { checkFeatures, checkTensor } from "../../core/size-check.js";
+import { checkActivation, checkFeatures, checkOptions, checkPair, checkTensor } from "../../core/checks.js";
 
 /** A cell's state: one tensor (RNN, GRU) or LSTM's pair [h, c]. */
 export type RecurrentState = tf.Tensor | [tf.Tensor, tf.Tensor];
@@ -38,7 +37,6 @@ export function initialStates(m: { initialStates(): any }): any {
 abstract class GatedCell extends Layer {
   abstract Wi: tf.Variable;
   abstract Wh: tf.Variable;
-  protected abstract get gates(): number;
 
   get inputSize(): number {
     return this.Wi.shape[0]!;
@@ -64,6 +62,20 @@ abstract class GatedCell extends Layer {
     if (x.rank === 2 && h.rank === 2 && x.shape[0] !== h.shape[0]) {
       throw new Error(`layer ${this.repr()}: the input has batch size ${x.shape[0]} but the state ${name} has batch size ${h.shape[0]}`);
     }
+  }
+
+  /**
+   * One step of a cell whose state is one tensor h (zeros when not given): checks x and h, then
+   * h′ = next(x, h) with a batch axis iff x or h has one. Returns [h′, h′] (output, state).
+   */
+  protected stepH(x: tf.Tensor, h: tf.Tensor | undefined, next: (h0: tf.Tensor) => tf.Tensor): [tf.Tensor, tf.Tensor] {
+    this.checkInput(x);
+    if (h !== undefined) this.checkState("h", h, x);
+    const y = tf.tidy(() => {
+      const h0 = h ?? this.zeros();
+      return GatedCell.shapeLike(next(h0), x, h0);
+    });
+    return [y, y];
   }
 
   /** x as a matrix (a vector is a batch of one). */
@@ -92,11 +104,12 @@ abstract class GatedCell extends Layer {
   }
 }
 
+/** The options every cell takes. */
+export const CELL_OPTIONS = ["initKernel", "initRecurrentKernel", "bias"] as const;
+
 function kernels(name: string, inOut: unknown, gates: number, options: RecurrentCellOptions) {
   const [nIn, nOut] = checkPair(name, inOut);
-  const known = ["initKernel", "initRecurrentKernel", "bias"];
-  const unknown = Object.keys(options).filter((k) => !known.includes(k));
-  if (unknown.length) throw new Error(`${name}: unknown option ${unknown.join(", ")}; the options are ${known.join(", ")}`);
+  checkOptions(name, options, CELL_OPTIONS);
   const initKernel = options.initKernel ?? glorotUniform;
   const initRecurrent = options.initRecurrentKernel ?? glorotUniform;
   const Wi = tf.tidy(() => tf.variable(tf.cast(initKernel([nIn, gates * nOut]), "float32")));
@@ -118,16 +131,11 @@ export class RNNCell extends GatedCell {
 
   constructor(inOut: readonly [number, number], sigma: Activation = tanh, options: RecurrentCellOptions = {}) {
     super();
-    if (typeof sigma !== "function") throw new Error(`RNNCell: σ must be a function, got ${typeof sigma}`);
+    this.sigma = checkActivation("RNNCell", sigma);
     const { Wi, Wh, bias } = kernels("RNNCell", inOut, 1, options);
-    this.sigma = sigma;
     this.Wi = Wi;
     this.Wh = Wh;
     this.bias = bias;
-  }
-
-  protected get gates(): number {
-    return 1;
   }
 
   initialStates(): tf.Tensor {
@@ -135,14 +143,7 @@ export class RNNCell extends GatedCell {
   }
 
   apply(x: tf.Tensor, h?: tf.Tensor): [tf.Tensor, tf.Tensor] {
-    this.checkInput(x);
-    if (h !== undefined) this.checkState("h", h, x);
-    const y = tf.tidy(() => {
-      const h0 = h ?? this.zeros();
-      const pre = tf.add(this.inputPart(x, this.bias), tf.matMul(GatedCell.rows(h0), this.Wh));
-      return GatedCell.shapeLike(this.sigma(pre), x, h0);
-    });
-    return [y, y];
+    return this.stepH(x, h, (h0) => this.sigma(tf.add(this.inputPart(x, this.bias), tf.matMul(GatedCell.rows(h0), this.Wh))));
   }
 
   repr(): string {
@@ -168,10 +169,6 @@ export class LSTMCell extends GatedCell {
     this.Wi = Wi;
     this.Wh = Wh;
     this.bias = bias;
-  }
-
-  protected get gates(): number {
-    return 4;
   }
 
   initialStates(): [tf.Tensor, tf.Tensor] {
@@ -225,28 +222,19 @@ export class GRUCell extends GatedCell {
     this.b = bias;
   }
 
-  protected get gates(): number {
-    return 3;
-  }
-
   initialStates(): tf.Tensor {
     return this.zeros();
   }
 
   apply(x: tf.Tensor, h?: tf.Tensor): [tf.Tensor, tf.Tensor] {
-    this.checkInput(x);
-    if (h !== undefined) this.checkState("h", h, x);
-    const y = tf.tidy(() => {
-      const h0 = h ?? this.zeros();
+    return this.stepH(x, h, (h0) => {
       const [xr, xz, xh] = tf.split(this.inputPart(x, this.b), 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
       const [hr, hz, hh] = tf.split(tf.matMul(GatedCell.rows(h0), this.Wh), 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
       const r = tf.sigmoid(tf.add(xr, hr));
       const z = tf.sigmoid(tf.add(xz, hz));
       const cand = tf.tanh(tf.add(xh, tf.mul(r, hh)));
-      const hNew = tf.add(tf.mul(tf.sub(1, z), cand), tf.mul(z, h0));
-      return GatedCell.shapeLike(hNew, x, h0);
+      return tf.add(tf.mul(tf.sub(1, z), cand), tf.mul(z, h0));
     });
-    return [y, y];
   }
 
   repr(): string {
@@ -277,20 +265,13 @@ export class GRUv3Cell extends GatedCell {
     this.WhHtilde = tf.tidy(() => tf.variable(tf.cast(init([nOut, nOut]), "float32")));
   }
 
-  protected get gates(): number {
-    return 3;
-  }
-
   initialStates(): tf.Tensor {
     return this.zeros();
   }
 
   apply(x: tf.Tensor, h?: tf.Tensor): [tf.Tensor, tf.Tensor] {
-    this.checkInput(x);
-    if (h !== undefined) this.checkState("h", h, x);
     const out = this.outputSize;
-    const y = tf.tidy(() => {
-      const h0 = h ?? this.zeros();
+    return this.stepH(x, h, (h0) => {
       const rows = GatedCell.rows(h0);
       const [xr, xz, xh] = tf.split(this.inputPart(x, this.b), 3, -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
       // Only the r and z thirds of Wh take part.
@@ -298,10 +279,8 @@ export class GRUv3Cell extends GatedCell {
       const r = tf.sigmoid(tf.add(xr, hr));
       const z = tf.sigmoid(tf.add(xz, hz));
       const cand = tf.tanh(tf.add(xh, tf.matMul(tf.mul(r, rows), this.WhHtilde)));
-      const hNew = tf.add(tf.mul(tf.sub(1, z), cand), tf.mul(z, rows));
-      return GatedCell.shapeLike(hNew, x, h0);
+      return tf.add(tf.mul(tf.sub(1, z), cand), tf.mul(z, rows));
     });
-    return [y, y];
   }
 
   repr(): string {

@@ -2,29 +2,17 @@
 // See stateful.ts for the wrapper that carries the state between calls.
 // Sequences are batch-first: [batch, time, features], or [time, features] for one sequence.
 import { tf } from "@fluxion/backend";
+import { fleaves, fmap } from "@fluxion/functors";
 import { type Activation, tanh } from "../../functions/activations.js";
 import { layer } from "../../core/declare.js";
 import { Layer } from "../../core/layer.js";
-import {
-  GRUCell,
-  GRUv3Cell,
-  LSTMCell,
-  RNNCell,
-  type RecurrentCellLike,
-  type RecurrentCellOptions,
-} from "./cells.js";
+import { CELL_OPTIONS, GRUCell, GRUv3Cell, LSTMCell, RNNCell, type RecurrentCellLike, type RecurrentCellOptions } from "./cells.js";
 import { repr } from "../../core/show.js";
-import { checkTensor } from "../../core/size-check.js";
+import { checkOptions, checkTensor } from "../../core/checks.js";
 
 export interface RecurrenceOptions {
   /** Also return the last state: `apply` gives [output, lastState]. Default false. */
   returnState?: boolean;
-}
-
-function checkOptions(name: string, options: object, known: readonly string[]): void {
-  if (options === null || typeof options !== "object") throw new Error(`${name}: expected an options object, got ${options === null ? "null" : typeof options}`);
-  const unknown = Object.keys(options).filter((k) => !known.includes(k));
-  if (unknown.length) throw new Error(`${name}: unknown option ${unknown.join(", ")}; the options are ${known.join(", ")}`);
 }
 
 /**
@@ -82,9 +70,8 @@ export class Recurrence extends Layer {
       const out = tf.stack(ys, ys[0]!.rank - 1);
       // A cell may pass (part of) the caller's state straight through: copy it, so the caller
       // owns every tensor returned and `apply` may dispose the state.
-      const given = new Set<unknown>(state === undefined ? [] : [state].flat(Infinity));
-      const own = (t: any): any => (Array.isArray(t) ? t.map(own) : given.has(t) ? tf.clone(t) : t);
-      return [out, own(s)] as [tf.Tensor, any];
+      const given = new Set<unknown>(state === undefined ? [] : fleaves(state));
+      return [out, fmap((t: unknown) => (given.has(t) ? tf.clone(t as tf.Tensor) : t), s)] as [tf.Tensor, any];
     }) as [tf.Tensor, any];
   }
 
@@ -94,95 +81,80 @@ export class Recurrence extends Layer {
 }
 layer(Recurrence, { fields: ["cell"] });
 
-/** Splits the shared (σ?, options) tail of RNN's constructor. */
+/** The options of RNN, LSTM, GRU and GRUv3: the Recurrence's and the cell's. */
 type RecurrentLayerOptions = RecurrenceOptions & RecurrentCellOptions;
 
-function splitOptions(name: string, options: RecurrentLayerOptions): [RecurrenceOptions, RecurrentCellOptions] {
-  checkOptions(name, options, ["returnState", "initKernel", "initRecurrentKernel", "bias"]);
-  const { returnState, ...cellOptions } = options;
-  return [returnState === undefined ? {} : { returnState }, cellOptions];
+/** A Recurrence over a built-in cell: what RNN, LSTM, GRU and GRUv3 construct. */
+type CellLayer<C> = Recurrence & { cell: C };
+
+/** `new L([in, out], options)` or `new L(cell, { returnState })`. */
+interface CellLayerClass<C> {
+  new (inOut: readonly [number, number], options?: RecurrentLayerOptions): CellLayer<C>;
+  new (cell: C, options?: RecurrenceOptions): CellLayer<C>;
 }
+
+/** RNN's form: σ comes after [in, out]. */
+interface SigmaCellLayerClass<C> {
+  new (inOut: readonly [number, number], sigma?: Activation, options?: RecurrentLayerOptions): CellLayer<C>;
+  new (cell: C, options?: RecurrenceOptions): CellLayer<C>;
+}
+
+interface BuiltinCell extends RecurrentCellLike {
+  inputSize: number;
+  outputSize: number;
+  sigma?: Activation;
+}
+
+/**
+ * The base class of a Recurrence over `Cell`, built from a given cell or from [in, out] (then σ
+ * = tanh when `withSigma`) and options, which it splits between the Recurrence and the cell. It
+ * prints on one line as `name(in => out)` (with σ when `withSigma`).
+ */
+function cellLayer<C extends BuiltinCell>(name: string, Cell: new (inOut: readonly [number, number], ...rest: any[]) => C): CellLayerClass<C>;
+function cellLayer<C extends BuiltinCell>(name: string, Cell: new (inOut: readonly [number, number], ...rest: any[]) => C, withSigma: true): SigmaCellLayerClass<C>;
+function cellLayer<C extends BuiltinCell>(name: string, Cell: new (inOut: readonly [number, number], ...rest: any[]) => C, withSigma = false) {
+  return class extends Recurrence {
+    declare cell: C;
+
+    constructor(a: readonly [number, number] | C, ...rest: unknown[]) {
+      if (a instanceof Cell) {
+        super(a, (rest[0] ?? {}) as RecurrenceOptions);
+      } else {
+        const sigma = withSigma ? [(rest[0] as Activation | undefined) ?? tanh] : [];
+        const options = (rest[sigma.length] ?? {}) as RecurrentLayerOptions;
+        checkOptions(name, options, ["returnState", ...CELL_OPTIONS]);
+        const { returnState, ...cellOptions } = options;
+        super(new Cell(a as readonly [number, number], ...sigma, cellOptions), returnState === undefined ? {} : { returnState });
+      }
+    }
+
+    override repr(): string {
+      return `${name}(${this.cell.inputSize} => ${this.cell.outputSize}${withSigma ? `, ${repr(this.cell.sigma)}` : ""})`;
+    }
+  };
+}
+
+/** They print on one line, as Flux's. */
+const CELL_LAYER = { fields: ["cell"], show: "noexpand" } as const;
 
 /**
  * `new RNN([in, out], σ = tanh, { returnState = false, initKernel, initRecurrentKernel, bias })`,
  * or `new RNN(cell, { returnState })`: an RNNCell scanned over the sequence.
  */
-export class RNN extends Recurrence {
-  declare cell: RNNCell;
-
-  constructor(inOut: readonly [number, number], sigma?: Activation, options?: RecurrentLayerOptions);
-  constructor(cell: RNNCell, options?: RecurrenceOptions);
-  constructor(a: readonly [number, number] | RNNCell, b?: Activation | RecurrenceOptions, c: RecurrentLayerOptions = {}) {
-    if (a instanceof RNNCell) {
-      super(a, (b ?? {}) as RecurrenceOptions);
-    } else {
-      const [own, cellOptions] = splitOptions("RNN", c);
-      super(new RNNCell(a, (b as Activation | undefined) ?? tanh, cellOptions), own);
-    }
-  }
-
-  override repr(): string {
-    return `RNN(${this.cell.inputSize} => ${this.cell.outputSize}, ${repr(this.cell.sigma)})`;
-  }
-}
-layer(RNN, { fields: ["cell"], show: "noexpand" });
+export class RNN extends cellLayer("RNN", RNNCell, true) {}
+layer(RNN, CELL_LAYER);
 
 /**
  * `new LSTM([in, out], { returnState = false, initKernel, initRecurrentKernel, bias })`, or
  * `new LSTM(cell, { returnState })`: the output is h at every step; the state is [h, c].
  */
-export class LSTM extends Recurrence {
-  declare cell: LSTMCell;
-
-  constructor(inOut: readonly [number, number] | LSTMCell, options: RecurrentLayerOptions = {}) {
-    if (inOut instanceof LSTMCell) {
-      super(inOut, options);
-    } else {
-      const [own, cellOptions] = splitOptions("LSTM", options);
-      super(new LSTMCell(inOut, cellOptions), own);
-    }
-  }
-
-  override repr(): string {
-    return `LSTM(${this.cell.inputSize} => ${this.cell.outputSize})`;
-  }
-}
-layer(LSTM, { fields: ["cell"], show: "noexpand" });
+export class LSTM extends cellLayer("LSTM", LSTMCell) {}
+layer(LSTM, CELL_LAYER);
 
 /** `new GRU([in, out], { returnState = false, initKernel, initRecurrentKernel, bias })`: a GRUCell scanned. */
-export class GRU extends Recurrence {
-  declare cell: GRUCell;
-
-  constructor(inOut: readonly [number, number] | GRUCell, options: RecurrentLayerOptions = {}) {
-    if (inOut instanceof GRUCell) {
-      super(inOut, options);
-    } else {
-      const [own, cellOptions] = splitOptions("GRU", options);
-      super(new GRUCell(inOut, cellOptions), own);
-    }
-  }
-
-  override repr(): string {
-    return `GRU(${this.cell.inputSize} => ${this.cell.outputSize})`;
-  }
-}
-layer(GRU, { fields: ["cell"], show: "noexpand" });
+export class GRU extends cellLayer("GRU", GRUCell) {}
+layer(GRU, CELL_LAYER);
 
 /** `new GRUv3([in, out], { returnState = false, … })`: a GRUv3Cell scanned. */
-export class GRUv3 extends Recurrence {
-  declare cell: GRUv3Cell;
-
-  constructor(inOut: readonly [number, number] | GRUv3Cell, options: RecurrentLayerOptions = {}) {
-    if (inOut instanceof GRUv3Cell) {
-      super(inOut, options);
-    } else {
-      const [own, cellOptions] = splitOptions("GRUv3", options);
-      super(new GRUv3Cell(inOut, cellOptions), own);
-    }
-  }
-
-  override repr(): string {
-    return `GRUv3(${this.cell.inputSize} => ${this.cell.outputSize})`;
-  }
-}
-layer(GRUv3, { fields: ["cell"], show: "noexpand" });
+export class GRUv3 extends cellLayer("GRUv3", GRUv3Cell) {}
+layer(GRUv3, CELL_LAYER);

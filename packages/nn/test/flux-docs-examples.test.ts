@@ -4,7 +4,7 @@ import { assertNoLeaks } from "@fluxion/backend/testing";
 import { destructure } from "@fluxion/optimisers";
 import { BatchNorm, Chain, Dense, relu, tanh, gradient, hessian, modules, dispose, seedRandom } from "../src/index.js";
 
-describe("seed examples", () => {
+describe("Flux docs examples", () => {
   let m: Chain;
   beforeAll(() => {
     seedRandom(1);
