@@ -113,7 +113,7 @@ describe("Parallel", () => {
     dispose([mx]);
   });
 
-  test("named sub-layers: at, get, repr and the multi-line summary of reference §3.2", () => {
+  test("named sub-layers: at, get, repr and the multi-line summary of Flux's Parallel docstring", () => {
     const m = new Parallel(plus, { α: new Dense([10, 2], tanh), β: new Dense([5, 2]) });
     expect(m.get("α")).toBe(m.at(0));
     expect(m.get("β")).toBe(m.at(-1));
