@@ -79,7 +79,8 @@ export function gradient<A extends unknown[]>(f: (...args: A) => unknown, ...arg
 
 /**
  * The Hessian of scalar `f` at tensor `x`, as an [n, n] tensor for n = x.size (Zygote's
- * `hessian`): row i is the gradient of ∂f/∂xᵢ, from n second-order backward passes.
+ * `hessian`): row i is the gradient of ∂f/∂xᵢ, from n second-order backward passes. Where the
+ * gradient does not depend on x (`sum(x)`, say) the rows are zeros, as in Zygote.
  */
 export function hessian(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor): tf.Tensor {
   if (!isNumeric(x)) throw new Error(`hessian: x must be a float tensor, got ${describe(x)}`);
@@ -87,15 +88,19 @@ export function hessian(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor): tf.Tensor
   depth += 1;
   try {
     return tf.tidy(() => {
-      const g = tf.grad((v: tf.Tensor) => checkedScalar(f(v)));
-      const rows = Array.from({ length: n }, (_, i) =>
-        tf.reshape(tf.grad((v: tf.Tensor) => tf.reshape(tf.slice(tf.reshape(g(v), [n]), [i], [1]), []))(x), [n]),
-      );
+      const g = (): tf.Tensor => tf.reshape(gradientOrZeros(() => checkedScalar(f(x)), x), [n]);
+      const rows = Array.from({ length: n }, (_, i) => tf.tidy(() => tf.reshape(gradientOrZeros(() => tf.reshape(tf.slice(g(), [i], [1]), []), x), [n])));
       return tf.stack(rows);
     });
   } finally {
     depth -= 1;
   }
+}
+
+/** ∂y/∂x, recorded on any enclosing tape; zeros where y does not depend on x (tf.grad throws). */
+function gradientOrZeros(y: () => tf.Tensor, x: tf.Tensor): tf.Tensor {
+  // The value is left to the caller's tidy: an outer backward pass may still need it.
+  return valueAndGradients(y, [x]).grads[0] ?? tf.zerosLike(x);
 }
 
 function lossOf(out: unknown): tf.Tensor {

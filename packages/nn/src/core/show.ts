@@ -60,6 +60,13 @@ const numericLeaves = (x: unknown): tf.Tensor[] => fleaves(x).filter((t) => t in
 
 type Named = [string | null, unknown];
 
+/**
+ * A layer whose `[showsVector]` is true lists an array field as one bracketed child, as Flux does
+ * for a Vector (`Chain([a, b])`); otherwise arrays are splatted, as Flux splats tuples.
+ */
+export const showsVector: unique symbol = Symbol("showsVector");
+const keepsVectors = (x: unknown): boolean => (x as { [showsVector]?: boolean })[showsVector] === true;
+
 /** What `show` lists inside `x`: a layer's trainable fields, with arrays and plain objects splatted. */
 function showChildren(x: unknown): Named[] {
   if (Array.isArray(x)) return x.map((c) => [null, c]);
@@ -67,7 +74,7 @@ function showChildren(x: unknown): Named[] {
   if (x instanceof Map) return [...x].map(([k, v]) => [String(k), v]);
   const fields = trainable(x);
   const values: unknown[] = Array.isArray(fields) ? fields : fields instanceof Map ? [...fields.values()] : Object.values(fields as object);
-  if (!showModeOf(x)) return values.map((c) => [null, c]);
+  if (!showModeOf(x) || keepsVectors(x)) return values.map((c) => [null, c]);
   return values.flatMap((c): Named[] => (Array.isArray(c) ? c.map((e) => [null, e]) : isPlainObject(c) ? Object.entries(c) : [[null, c]]));
 }
 

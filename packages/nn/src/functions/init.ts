@@ -96,7 +96,19 @@ export interface TruncatedNormalOptions extends InitOptions {
 export const truncatedNormal = initialiser<TruncatedNormalOptions>("truncatedNormal", (shape, o, rng) => {
   const { mean = 0, std = 1, lo = -2, hi = 2 } = o;
   if (!(lo < hi)) throw new Error(`truncatedNormal: expected lo < hi, got lo = ${lo}, hi = ${hi}`);
-  const n = size(shape);
+  return sampleTruncated(size(shape), mean, std, lo, hi, rng);
+});
+
+/**
+ * N(0, (gain·√(1/fan_in))²) cut at ±2, as Flux's `lecun_normal`: the bounds are absolute, not ±2
+ * std, so for the usual fan_in the cut changes almost nothing and the std is √(1/fan_in).
+ */
+export const lecunNormal = initialiser<InitOptions>("lecunNormal", (shape, o, rng) => {
+  const std = (o.gain ?? 1) * Math.sqrt(1 / nfan(shape)[0]);
+  return sampleTruncated(size(shape), 0, std, -2, 2, rng);
+});
+
+function sampleTruncated(n: number, mean: number, std: number, lo: number, hi: number, rng: Rng): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     let v: number;
@@ -105,33 +117,17 @@ export const truncatedNormal = initialiser<TruncatedNormalOptions>("truncatedNor
     out[i] = v;
   }
   return out;
-});
-
-/** Truncated normal with std √(1/fan_in), cut at ±2 std. */
-export const lecunNormal = initialiser<InitOptions>("lecunNormal", (shape, o, rng) => {
-  const std = (o.gain ?? 1) * Math.sqrt(1 / nfan(shape)[0]);
-  return sampleTruncated(size(shape), std, rng);
-});
-
-function sampleTruncated(n: number, std: number, rng: Rng): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let v: number;
-    do v = rng.normal();
-    while (v < -2 || v > 2);
-    out[i] = v * std;
-  }
-  return out;
 }
 
 /**
  * A (semi-)orthogonal matrix times gain: rows or columns orthonormal, from Gram–Schmidt on a
- * Gaussian matrix. Shapes of more than 2 dims are treated as [prod(leading), last].
+ * Gaussian matrix. Shapes of more than 2 dims are treated as [prod(leading), last], and a vector
+ * [n] as [1, n], so it is a random unit vector (as Flux's code does, though its docstring says no).
  */
 export const orthogonal = initialiser<InitOptions>("orthogonal", (shape, o, rng) => {
-  if (shape.length < 2) throw new Error(`orthogonal: expected a shape of at least 2 dimensions, got [${shape.join(", ")}]`);
+  if (shape.length < 1) throw new Error(`orthogonal: expected a shape of at least 1 dimension, got [${shape.join(", ")}]`);
   const cols = shape.at(-1)!;
-  const rows = size(shape) / cols;
+  const rows = size(shape.slice(0, -1));
   const [n, m] = rows >= cols ? [rows, cols] : [cols, rows]; // orthonormalise the m vectors of length n
   const vecs = Array.from({ length: m }, () => Float64Array.from(rng.normals(n)));
   for (let j = 0; j < m; j++) {
@@ -160,13 +156,16 @@ export interface SparseInitOptions extends InitOptions {
   std?: number;
 }
 
-/** A [rows, cols] matrix, N(0, std²) with round(sparsity·rows) zeros in each column. */
+/**
+ * A [rows, cols] matrix, N(0, std²) with ceil(sparsity·rows) zeros in each column; sparsity is
+ * clamped to [0, 1] as in Flux (below 0: no zeros, above 1: all zeros).
+ */
 export const sparseInit = initialiser<SparseInitOptions>("sparseInit", (shape, o, rng) => {
   if (shape.length !== 2) throw new Error(`sparseInit: only 2-d shapes are supported, got [${shape.join(", ")}]`);
-  if (!(o.sparsity >= 0 && o.sparsity <= 1)) throw new Error(`sparseInit: sparsity must be in [0, 1], got ${o.sparsity}`);
+  if (typeof o.sparsity !== "number" || Number.isNaN(o.sparsity)) throw new Error(`sparseInit: sparsity must be a number, got ${String(o.sparsity)}`);
   const [rows, cols] = shape as [number, number];
   const out = normal(rows * cols, o.std ?? 0.01, rng);
-  const zeros = Math.ceil(o.sparsity * rows);
+  const zeros = Math.ceil(Math.min(Math.max(o.sparsity, 0), 1) * rows);
   for (let c = 0; c < cols; c++) {
     for (const r of rng.permutation(rows).slice(0, zeros)) out[r * cols + c] = 0;
   }
@@ -175,7 +174,9 @@ export const sparseInit = initialiser<SparseInitOptions>("sparseInit", (shape, o
 
 /**
  * The identity map: zeros for a vector, gain·I for a matrix, and for a conv filter [k…, in, out]
- * gain at the centre tap of channel i → i.
+ * gain at the centre tap of channel i → i. The centre is Flux's cld(k, 2) (1-based), so for an
+ * even k the tap before the middle: with SamePad's larger padding first, a flipped Conv kernel
+ * then maps each pixel to itself.
  */
 export const identityInit = initialiser<InitOptions>("identityInit", (shape, o) => {
   const gain = o.gain ?? 1;
@@ -184,7 +185,7 @@ export const identityInit = initialiser<InitOptions>("identityInit", (shape, o) 
   const [cin, cout] = [shape.at(-2)!, shape.at(-1)!];
   const spatial = shape.slice(0, -2);
   let centre = 0;
-  for (const k of spatial) centre = centre * k + Math.floor(k / 2);
+  for (const k of spatial) centre = centre * k + Math.ceil(k / 2) - 1;
   for (let i = 0; i < Math.min(cin, cout); i++) out[(centre * cin + i) * cout + i] = gain;
   return out;
 });

@@ -2,6 +2,7 @@ import { tf } from "@fluxion/backend";
 import { describe, isPlainObject } from "@fluxion/functors";
 import { layer } from "../../core/declare.js";
 import { call, isCallable, type Callable } from "../../core/layer.js";
+import { showsVector } from "../../core/show.js";
 import { IndexedLayers, type Layers, layersRepr } from "./indexed-layers.js";
 
 /**
@@ -33,6 +34,11 @@ export class Chain extends IndexedLayers {
     }
   }
 
+  /** The multi-line show keeps the vector form's brackets (Flux's `_big_show`). */
+  get [showsVector](): boolean {
+    return this.vectorForm;
+  }
+
   protected override get entry(): string {
     return "layer";
   }
@@ -41,10 +47,11 @@ export class Chain extends IndexedLayers {
     return `a Chain of ${n} layers`;
   }
 
-  apply(x: unknown): any {
+  /** Runs the layers in turn; several inputs reach the first layer as one array (Flux's tuple). */
+  apply(x: unknown, ...more: unknown[]): any {
     // Intermediate outputs are freed; the result (a tensor or a container of tensors) is kept.
     return tf.tidy(() => {
-      let y = x;
+      let y = more.length === 0 ? x : [x, ...more];
       for (const l of this.list()) y = call(l, y);
       return y as tf.TensorContainer;
     });

@@ -1,11 +1,12 @@
 // What Conv, CrossCor and ConvTranspose share: their options, and the parsing of
 // (filter, [in, out], σ, options) or (weight, bias, σ, options) into their fields.
 import { tf } from "@fluxion/backend";
+import { describe } from "@fluxion/functors";
 import { type Activation, identity } from "../../functions/activations.js";
 import { checkActivation, checkPair } from "../../core/checks.js";
 import { glorotUniform, type Initialiser } from "../../functions/init.js";
 import { createBias, param, type BiasOption } from "../../core/params.js";
-import { calcPadding, checkWindow, expandOption, type PadOption, SamePad } from "./conv-padding.js";
+import { calcPadding, checkWindow, expandDilation, expandOption, type PadOption, SamePad } from "./conv-padding.js";
 
 export interface CrossCorOptions {
   /** Step between windows: one number or one per spatial dim (default 1). */
@@ -64,6 +65,14 @@ export function checkWeight(name: string, w: tf.Tensor, layout: string): number 
   return w.rank - 2;
 }
 
+/** `init(shape)` inside a tidy, checked (Flux's DimensionMismatch from `convfilter`). */
+function initWeight(name: ConvKind, init: Initialiser, shape: number[]): tf.Tensor {
+  const w: unknown = init(shape);
+  if (!(w instanceof tf.Tensor)) throw new Error(`${name}: init must return a tensor, got ${describe(w)}`);
+  if (!tf.util.arraysEqual(w.shape, shape)) throw new Error(`${name}: init returned shape [${w.shape.join(", ")}], expected [${shape.join(", ")}]`);
+  return w;
+}
+
 /**
  * Parses a conv layer's constructor arguments into its fields: the filter-size form builds the
  * weight with `init`, the weight form copies the given one. Every argument is checked before the
@@ -96,18 +105,20 @@ export function convFields(
     checkDivisible(name, "output", cout, groups);
     const init = options.init ?? glorotUniform;
     const shape = transpose ? [...k, cout / groups, cin] : [...k, cin / groups, cout];
-    weight = () => param(() => init(shape));
+    weight = () => param(() => initWeight(name, init, shape));
     biasOption = options.bias ?? true;
   }
   const n = k.length;
   const checkedSigma = checkActivation(name, sigma ?? identity);
   const stride = expandOption(name, "stride", options.stride ?? 1, n, 1);
-  const dilation = expandOption(name, "dilation", options.dilation ?? 1, n, 1);
+  const givenDilation = expandDilation(name, options.dilation ?? 1, k);
   const outpad = transpose ? expandOption(name, "outpad", options.outpad ?? 0, n, 0) : undefined;
   // Flux: SamePad for a transpose is the Conv padding of a kernel k − stride + 1.
   const padOption = options.pad ?? 0;
   const padKernel = transpose && padOption instanceof SamePad ? k.map((kk, i) => kk - stride[i]! + 1) : k;
-  const pad = calcPadding(name, padOption, padKernel, dilation);
+  const pad = calcPadding(name, padOption, padKernel, givenDilation);
+  // A dilation of 0 (only at a filter size of 1) spaces no taps: the same layer as dilation 1.
+  const dilation = givenDilation.map((d) => Math.max(d, 1));
   const w = weight();
   let bias: tf.Variable | false;
   try {

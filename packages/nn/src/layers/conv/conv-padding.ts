@@ -34,16 +34,30 @@ export function expandOption(name: string, option: string, value: number | reado
 }
 
 /**
+ * The dilation per spatial dim, an integer ≥ 1, or 0 where the filter size is 1 (Flux accepts it:
+ * there are no gaps to space, so SamePad still keeps the size).
+ */
+export function expandDilation(name: string, value: number | readonly number[], kernel: readonly number[]): number[] {
+  const dilation = expandOption(name, "dilation", value, kernel.length, 0);
+  if (dilation.some((d, i) => d === 0 && kernel[i] !== 1)) {
+    throw new Error(`${name}: dilation must be ≥ 1 where the filter size is above 1, got dilation ${JSON.stringify(value)} for filter size ${tupleString(kernel)}`);
+  }
+  return dilation;
+}
+
+/**
  * Flux's `calc_padding`: the 2N padding [lo1, hi1, lo2, hi2, …]. SamePad pads k_eff − 1 in total
- * per dim, k_eff = k + (k − 1)(dilation − 1), split ceil / floor (more at the start).
+ * per dim, k_eff = k + (k − 1)(dilation − 1), split ceil / floor (more at the start). The total is
+ * negative for a ConvTranspose whose stride exceeds its kernel (its "kernel" is k − stride + 1):
+ * a negative padding there adds zeros to the output, as in Flux.
  */
 export function calcPadding(name: string, pad: PadOption, kernel: readonly number[], dilation: readonly number[]): number[] {
   const n = kernel.length;
   if (pad instanceof SamePad) {
     return kernel.flatMap((k, i) => {
       const total = k + (k - 1) * (dilation[i]! - 1) - 1;
-      if (total < 0) throw new Error(`${name}: SamePad needs a non-negative padding, got ${total} in dim ${i + 1}`);
-      return [Math.ceil(total / 2), Math.floor(total / 2)];
+      // `+ 0` turns Math.ceil(−0.5)'s −0 into 0.
+      return [Math.ceil(total / 2) + 0, Math.floor(total / 2)];
     });
   }
   if (typeof pad === "number") return expandOption(name, "pad", pad, 2 * n, 0);

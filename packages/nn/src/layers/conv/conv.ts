@@ -8,7 +8,7 @@ import { type Activation } from "../../functions/activations.js";
 import { checkPair } from "../../core/checks.js";
 import { layer } from "../../core/declare.js";
 import { type BiasOption } from "../../core/params.js";
-import { crossCorrelate, reverseSpatial, transposeCrossCorrelate } from "./conv-ops.js";
+import { crossCorrelate, padSpatial, reverseSpatial, transposeCrossCorrelate } from "./conv-ops.js";
 import { checkWeight, type ConvOptions, type ConvTransposeOptions, type CrossCorOptions } from "./conv-fields.js";
 import { ConvLayer } from "./conv-layer.js";
 import { convOutputSize, type PadOption, SamePad, transposeOutputSize, tupleString } from "./conv-padding.js";
@@ -114,7 +114,10 @@ export class ConvTranspose extends ConvLayer {
   }
   protected convolve(x: tf.Tensor): tf.Tensor {
     const w = reverseSpatial(this.weight, this.stride.length);
-    return transposeCrossCorrelate(x, w, this.stride, this.pad, this.dilation, this.groups, this.outpad);
+    // A negative padding (SamePad at stride > kernel) widens the output with zeros instead of cropping.
+    const crop = this.pad.map((p) => Math.max(p, 0));
+    const y = transposeCrossCorrelate(x, w, this.stride, crop, this.dilation, this.groups, this.outpad);
+    return padSpatial(y, this.pad.map((p) => Math.max(-p, 0)));
   }
 
   repr(): string {
