@@ -33,6 +33,16 @@ export {
   tanhshrink,
   softmax,
   logsoftmax,
+  geluTanh,
+  geluErf,
+  hardswish,
+  logcosh,
+  softshrink,
+  trelu,
+  thresholdrelu,
+  rrelu,
+  tanhFast,
+  sigmoidFast,
   activationName,
   setActivationName,
 } from "./functions/activations.js";
@@ -70,6 +80,8 @@ export { show, repr, underscorise, formatBytes, dimsString, numberString } from 
 export { BatchNorm, InstanceNorm, GroupNorm, LayerNorm, hasAffine } from "./layers/normalise/normalise.js";
 export type { NormOptions, TrackedNormOptions, LayerNormOptions } from "./layers/normalise/normalise.js";
 export { Dropout, AlphaDropout } from "./layers/normalise/dropout.js";
+export { WeightNorm, removeWeightNorms } from "./layers/normalise/weight-norm.js";
+export type { WeightNormOptions } from "./layers/normalise/weight-norm.js";
 export type { DropoutOptions, AlphaDropoutOptions } from "./layers/normalise/dropout.js";
 
 // Losses and one-hot encoding
@@ -105,6 +117,8 @@ export type {
   TverskyOptions,
   ContrastiveOptions,
 } from "./losses/losses.js";
+export { ctcLoss } from "./losses/ctc.js";
+export type { CtcLabels } from "./losses/ctc.js";
 export { xlogx, xlogy, checkSizes, EPS32 } from "./losses/loss-utils.js";
 export type { Aggregation, Dims, LossInput } from "./losses/loss-utils.js";
 export { onehot, onehotbatch, onecold } from "./functions/onehot.js";
@@ -144,3 +158,9 @@ export type { PoolOptions } from "./layers/conv/pooling.js";
 export { Upsample, PixelShuffle } from "./layers/conv/upsample.js";
 export type { UpsampleMode, UpsampleOptions } from "./layers/conv/upsample.js";
 export { flatten } from "./layers/basic/flatten.js";
+
+// Output sizes and lazy input sizes
+export { outputsize, autosize, lazy, stripLazy } from "./outputsize/outputsize.js";
+export type { OutputSizeOptions } from "./outputsize/outputsize.js";
+export { LazyLayer, registerOutputSize } from "./outputsize/engine.js";
+export type { Shape, ShapeRule } from "./outputsize/engine.js";

@@ -3,13 +3,17 @@ import { tf } from "@fluxion/backend";
 import {
   celu, elu, gelu, gradient, hardsigmoid, hardtanh, identity, leakyrelu, lisht, logsigmoid, logsoftmax, mish, relu, relu6,
   selu, sigmoid, softmax, softplus, softsign, swish, tanh, tanhshrink, type Activation,
+  geluErf, hardswish, logcosh, rrelu, Rng, sigmoidFast, softshrink, tanhFast, trelu,
 } from "@fluxion/nn";
 import type { Outputs, ParityCase } from "../case.js";
 import { randn } from "./tensors.js";
 
 const activations: Record<string, Activation> = {
   identity, relu, sigmoid, tanh, leakyrelu, elu, selu, celu, softplus, logsigmoid, softsign, swish, gelu, mish, relu6,
-  hardsigmoid, hardtanh, lisht, tanhshrink, softmax, logsoftmax,
+  hardsigmoid, hardtanh, lisht, tanhshrink, softmax, logsoftmax, geluErf, hardswish, logcosh, softshrink, trelu, tanhFast,
+  sigmoidFast,
+  // The same seeded slopes for the value and the gradient.
+  rrelu: (x) => rrelu(x, 1 / 8, 1 / 3, new Rng(703)),
 };
 
 export const activationLayerCases: ParityCase[] = [

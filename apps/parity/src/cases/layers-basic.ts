@@ -2,7 +2,7 @@
 import { tf } from "@fluxion/backend";
 import {
   Bilinear, Chain, concatFeatures, Dense, Embedding, EmbeddingBag, flatten, gelu, Maxout, PairwiseFusion, Parallel,
-  plus, relu, Rng, randn32, Scale, SkipConnection, softmax, tanh,
+  plus, relu, Rng, randn32, Scale, SkipConnection, softmax, tanh, onehotbatch, outputsize, autosize, lazy, Conv, MeanPool, dispose,
 } from "@fluxion/nn";
 import type { ParityCase } from "../case.js";
 import { layerCase, normalInit, seeded } from "./layers-probe.js";
@@ -127,6 +127,28 @@ export const basicLayerCases: ParityCase[] = [
     inputs: () => [],
     forward: (m) => m.apply(tokens(256, 50, 211)),
   }),
+  layerCase("EmbeddingBag 20 => 6, mean, one-hot bags [3, 5, 20] and an array of one-hot bags", 23, {
+    build: () => new EmbeddingBag([20, 6], tf.mean, { init: (s) => randn32(s, new Rng(230)) }),
+    inputs: () => [],
+    forward: (m) =>
+      tf.tidy(() => {
+        const hot = (n: number, seed: number) => onehotbatch(tokens(n, 20, seed), Array.from({ length: 20 }, (_, i) => i));
+        return [m.apply(tf.stack([hot(5, 231), hot(5, 232), hot(5, 233)])), m.apply([hot(7, 234), hot(2, 235)])];
+      }),
+  }),
+  {
+    group: "layers",
+    name: "outputsize and autosize (sizes only: no backend maths, the same everywhere)",
+    run: () => {
+      const m = autosize([2, 12, 12, 3], new Chain(lazy((c) => new Conv([3, 3], [c, 4])), new MeanPool([2, 2]), flatten, lazy((n) => new Dense([n, 5]))));
+      const out = outputsize(m, [7, 12, 12, 3]);
+      const padded = outputsize(m, [12, 12, 3], { padbatch: true });
+      const dense = [...(m.layers as Dense[])[3]!.weight.shape];
+      const y = tf.tidy(() => [...(m.apply(tf.ones([1, 12, 12, 3])) as tf.Tensor).shape]);
+      dispose(m);
+      return { out, padded, dense, y };
+    },
+  },
   layerCase("Chain(flatten, Dense) on [2, 3, 4, 2]", 22, {
     build: () => new Chain(flatten, dense(24, 5, 220)),
     inputs: () => [randn([2, 3, 4, 2], 221)],

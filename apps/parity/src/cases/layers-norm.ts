@@ -3,7 +3,7 @@
 import { tf } from "@fluxion/backend";
 import {
   AlphaDropout, BatchNorm, Chain, Dense, Dropout, GroupNorm, InstanceNorm, LayerNorm, relu, Rng, Scale, selu, tanh,
-  testMode, trainMode,
+  testMode, trainMode, WeightNorm, Conv,
 } from "@fluxion/nn";
 import type { Outputs, ParityCase } from "../case.js";
 import { layerCase, normalInit, seeded } from "./layers-probe.js";
@@ -95,6 +95,23 @@ export const normLayerCases: ParityCase[] = [
       return testMode(l);
     },
     inputs: () => [randn([2, 6, 4], 3122)],
+    forward: (m, x) => m.apply(x),
+  }),
+];
+
+export const weightNormLayerCases: ParityCase[] = [
+  layerCase("WeightNorm(Dense(6 => 4, tanh)), g moved off ‖v‖", 311, {
+    build: () => {
+      const wn = new WeightNorm(new Dense([6, 4], tanh, { init: normalInit(3110) }));
+      wn.g.assign(tf.add(wn.g, randn([1, 4], 3111, 0.3)));
+      return wn;
+    },
+    inputs: () => [randn([5, 6], 3112)],
+    forward: (m, x) => m.apply(x),
+  }),
+  layerCase("WeightNorm(Conv((3, 3), 2 => 3)) over dims [0, 1, 2]", 312, {
+    build: () => new WeightNorm(new Conv([3, 3], [2, 3], relu, { init: normalInit(3120) }), "weight", { dims: [0, 1, 2] }),
+    inputs: () => [randn([2, 5, 5, 2], 3121)],
     forward: (m, x) => m.apply(x),
   }),
 ];

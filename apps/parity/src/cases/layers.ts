@@ -5,7 +5,7 @@ import { activationLayerCases } from "./layers-activations.js";
 import { attentionLayerCases } from "./layers-attention.js";
 import { basicLayerCases } from "./layers-basic.js";
 import { convLayerCases, poolLayerCases } from "./layers-conv.js";
-import { dropoutLayerCases, normLayerCases } from "./layers-norm.js";
+import { dropoutLayerCases, normLayerCases, weightNormLayerCases } from "./layers-norm.js";
 import { recurrentLayerCases } from "./layers-recurrent.js";
 
 /** The cases by family, for reporting errors per family. */
@@ -14,6 +14,7 @@ export const layerFamilies: Record<string, ParityCase[]> = {
   conv: convLayerCases,
   "pooling and upsampling": poolLayerCases,
   normalisation: normLayerCases,
+  "weight normalisation": weightNormLayerCases,
   dropout: dropoutLayerCases,
   recurrent: recurrentLayerCases,
   attention: attentionLayerCases,

@@ -3,7 +3,7 @@
 import { tf } from "@fluxion/backend";
 import {
   binaryCrossentropy, binaryFocalLoss, crossentropy, diceCoeffLoss, focalLoss, kldivergence, labelSmoothing,
-  logitBinaryCrossentropy, logitCrossentropy, tverskyLoss,
+  logitBinaryCrossentropy, logitCrossentropy, tverskyLoss, ctcLoss,
 } from "@fluxion/nn";
 import type { ParityCase } from "../case.js";
 import { binaryProbs, bits, lossCase, mix, onehots, probs, weightedMean } from "./loss-inputs.js";
@@ -61,7 +61,25 @@ const jointProbs = (seed: number) => () => {
   return out;
 };
 
+/** ctcLoss on a batch [3, 20, 6] of raw scores (the recursions run on the host; softmax-free input). */
+const ctcCase: ParityCase = {
+  group: "losses",
+  name: "ctcLoss over a batch of 3 sequences (repeated labels, an empty one), per sequence and mean",
+  run: () => {
+    const x = randn([3, 20, 6], 3100, 2);
+    const labels = [[0, 0, 3, 1, 4], [], [2, 2, 2]];
+    try {
+      const value = ctcLoss(x, labels, { agg: "none" });
+      const dyhat = tf.tidy(() => tf.grad((a: tf.Tensor) => mix(ctcLoss(a, labels, { agg: "none" })))(x));
+      return { value, mean: ctcLoss(x, labels), dyhat };
+    } finally {
+      tf.dispose(x);
+    }
+  },
+};
+
 export const classificationLossCases: ParityCase[] = [
+  ctcCase,
   lossCase("crossentropy", categorical(8, 5, 2000), (a, b) => crossentropy(a, b)),
   lossCase("crossentropy over 512 classes (long reduction)", categorical(4, 512, 2010), (a, b) => crossentropy(a, b)),
   lossCase("crossentropy agg=none", categorical(8, 5, 2020), (a, b) => crossentropy(a, b, { agg: "none" })),

@@ -2,6 +2,7 @@
 // and logsoftmax act on the last, feature axis). Written from ops whose second derivatives tfjs
 // gets right, and branch-free where a `where` would send NaN gradients from the unused side.
 import { tf } from "@fluxion/backend";
+import { defaultRng, type Rng } from "./rng.js";
 
 /** An activation: a function from a tensor to a tensor of the same shape. */
 export type Activation = (x: tf.Tensor) => tf.Tensor;
@@ -35,7 +36,7 @@ export function tanh(x: tf.Tensor): tf.Tensor {
   return tf.tanh(x);
 }
 /** x for x > 0, else a·x (a = 0.01). */
-export function leakyrelu(x: tf.Tensor, a = 0.01): tf.Tensor {
+export function leakyrelu(x: tf.Tensor, a: number | tf.Tensor = 0.01): tf.Tensor {
   return tf.tidy(() => tf.add(tf.relu(x), tf.mul(a, tf.neg(tf.relu(tf.neg(x))))));
 }
 /** x for x > 0, else α(eˣ − 1) (α = 1). */
@@ -72,6 +73,12 @@ export function gelu(x: tf.Tensor): tf.Tensor {
     return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
   });
 }
+/** NNlib's gelu_tanh: the same function as `gelu`. */
+export const geluTanh = gelu;
+/** The exact gelu, NNlib's gelu_erf: x·Φ(x) = 0.5x(1 + erf(x / √2)). */
+export function geluErf(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(tf.mul(0.5, x), tf.add(1, tf.erf(tf.mul(Math.SQRT1_2, x)))));
+}
 /** x·tanh(softplus(x)). */
 export function mish(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.mul(x, tf.tanh(softplus(x))));
@@ -88,6 +95,10 @@ export function hardsigmoid(x: tf.Tensor): tf.Tensor {
 export function hardtanh(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.clipByValue(x, -1, 1));
 }
+/** x·hardσ(x). */
+export function hardswish(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(x, hardsigmoid(x)));
+}
 /** x·tanh(x). */
 export function lisht(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.mul(x, tf.tanh(x)));
@@ -95,6 +106,57 @@ export function lisht(x: tf.Tensor): tf.Tensor {
 /** x − tanh(x). */
 export function tanhshrink(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.sub(x, tf.tanh(x)));
+}
+/** log(cosh(x)), as NNlib: x + softplus(−2x) − log 2, which never overflows. */
+export function logcosh(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.sub(tf.add(x, softplus(tf.mul(-2, x))), Math.LN2));
+}
+/** x − λ for x ≥ λ, x + λ for x ≤ −λ, else 0 (λ = 0.5), with NNlib's branches (so also for λ < 0). */
+export function softshrink(x: tf.Tensor, lambda = 0.5): tf.Tensor {
+  return tf.tidy(() => {
+    const lo = tf.sub(x, lambda);
+    const hi = tf.add(x, lambda);
+    return tf.where(tf.greater(hi, 0), tf.where(tf.less(lo, 0), tf.zerosLike(lo), lo), hi);
+  });
+}
+/** Threshold relu: x for x > θ, else 0 (θ = 1). */
+export function trelu(x: tf.Tensor, theta = 1): tf.Tensor {
+  return tf.tidy(() => tf.where(tf.lessEqual(x, theta), tf.zerosLike(x), x));
+}
+/** NNlib's alias of `trelu`. */
+export const thresholdrelu = trelu;
+/**
+ * Randomised leaky relu: x for x > 0, else a·x with a slope a ~ U(lo, hi) drawn for every element
+ * on every call, as NNlib's `rrelu.(x)`. The slopes come from `rng` (default: `defaultRng()`), so
+ * a seeded generator gives the same numbers on every backend.
+ */
+export function rrelu(x: tf.Tensor, lo = 1 / 8, hi = 1 / 3, rng: Rng = defaultRng()): tf.Tensor {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo > hi) throw new Error(`rrelu: expected finite bounds lo ≤ hi, got lo = ${lo}, hi = ${hi}`);
+  const u = rng.floats(x.size);
+  for (let i = 0; i < u.length; i++) u[i] = (hi - lo) * u[i]! + lo;
+  return tf.tidy(() => leakyrelu(x, tf.tensor(u, x.shape, "float32")));
+}
+/**
+ * NNlib's tanh_fast for Float32: its rational (Remez) approximation x·n(x²)/d(x²) for x² < 66,
+ * else sign(x); within a few eps of tanh.
+ */
+export function tanhFast(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const x2 = tf.square(x);
+    // The polynomials see x² ≤ 66, so the unused side of the where stays finite (no NaN gradient).
+    const x2c = tf.minimum(x2, 66);
+    const poly = (c: readonly number[]) => c.reduceRight<tf.Tensor>((acc, ci) => tf.add(tf.mul(acc, x2c), ci), tf.zerosLike(x2));
+    const n = poly([1, 0.1346604, 0.0035974074, 2.2332108e-5, 1.587199e-8]);
+    const d = poly([1, 0.4679937, 0.026262015, 0.0003453992, 8.7767893e-7]);
+    return tf.where(tf.less(x2, 66), tf.mul(x, tf.div(n, d)), tf.sign(x));
+  });
+}
+/** NNlib's sigmoid_fast: σ(x), with 1 above x = 40 and 0 below x = −80. */
+export function sigmoidFast(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const y = tf.where(tf.greater(x, 40), tf.onesLike(x), tf.sigmoid(x));
+    return tf.where(tf.less(x, -80), tf.zerosLike(x), y);
+  });
 }
 /** exp(x) / sum(exp(x)) along the last (feature) axis. */
 export function softmax(x: tf.Tensor): tf.Tensor {
@@ -108,3 +170,6 @@ export function logsoftmax(x: tf.Tensor): tf.Tensor {
 setActivationName(sigmoid, "σ");
 setActivationName(hardsigmoid, "hardσ");
 setActivationName(logsigmoid, "logσ");
+setActivationName(tanhFast, "tanh_fast");
+setActivationName(sigmoidFast, "sigmoid_fast");
+setActivationName(geluErf, "gelu_erf");

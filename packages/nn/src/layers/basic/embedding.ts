@@ -90,6 +90,11 @@ export type BagReduction = (x: tf.Tensor, axis: number) => tf.Tensor;
  * bag (an array or 1-d int32 tensor) gives [out]; an array of bags (lengths may differ) or a 2-d
  * int32 tensor (one bag per row) gives [bags, out]; `apply(indices, offsets)` takes a flat index
  * list and the 0-based start of each bag (offsets[0] must be 0), as PyTorch and Flux do.
+ * One-hot bags (Flux's OneHotMatrix): as for Embedding, a float or bool tensor is read as rows
+ * over the vocabulary (features last) and an int32 tensor as indices. A bag is [n, in] (one row
+ * per item, e.g. `onehotbatch(…)`) and gives [out]; [bags…, n, in] gives [bags…, out]; an array
+ * of [nᵢ, in] tensors gives [bags, out]. Rows are not checked to be one-hot: each item's vector
+ * is its row·W, so a multi-hot row sums its tokens' vectors.
  */
 export class EmbeddingBag extends Layer {
   weight: tf.Variable;
@@ -113,6 +118,11 @@ export class EmbeddingBag extends Layer {
 
   apply(x: Indices, offsets?: readonly number[] | tf.Tensor): tf.Tensor {
     const [nIn] = this.weight.shape as [number, number];
+    const rows = (t: unknown): t is tf.Tensor => t instanceof tf.Tensor && t.dtype !== "int32";
+    if (rows(x) || (Array.isArray(x) && x.length > 0 && x.every(rows))) {
+      if (offsets !== undefined) throw new Error(`layer ${this.repr()} takes offsets only with a flat list of indices, not with one-hot bags`);
+      return this.applyRows(x as tf.Tensor | tf.Tensor[], nIn);
+    }
     let bags: Int32Array[];
     let single = false;
     if (offsets === undefined && Array.isArray(x) && x.length > 0 && x.every((b) => Array.isArray(b) || b instanceof tf.Tensor)) {
@@ -138,6 +148,27 @@ export class EmbeddingBag extends Layer {
     return tf.tidy(() => {
       const out = bags.map((b) => tf.reshape(this.reduction(gatherRows(this.weight, tf.tensor1d(b, "int32")), 0), [-1]));
       return single ? out[0]! : tf.stack(out);
+    });
+  }
+
+  /** One-hot (or float) bags: each bag [n, in] becomes reduction(bag·W, 0). */
+  private applyRows(x: tf.Tensor | tf.Tensor[], nIn: number): tf.Tensor {
+    const list = Array.isArray(x) ? x : [x];
+    list.forEach((t, i) => {
+      if (Array.isArray(x) ? t.rank !== 2 : t.rank < 2) {
+        const what = t.rank === 1 ? "is not defined for a one-hot vector (a bag is [n, in], one row per item)" : `expects ${Array.isArray(x) ? "each bag" : "one-hot bags"} as [${Array.isArray(x) ? "" : "bags…, "}n, ${nIn}]`;
+        throw new Error(`layer ${this.repr()} ${what}, but got ${Array.isArray(x) ? `bag ${i} of` : "a tensor of"} shape [${t.shape.join(", ")}]`);
+      }
+      if (t.shape.at(-1) !== nIn) throw new Error(`layer ${this.repr()} expects one-hot rows with size(input, -1) == ${nIn} (features last), but got a tensor of shape [${t.shape.join(", ")}]`);
+      if (t.shape.at(-2) === 0) throw new Error(`layer ${this.repr()}: a one-hot bag is empty (shape [${t.shape.join(", ")}])`);
+    });
+    return tf.tidy(() => {
+      const reduce = (bag: tf.Tensor) => tf.reshape(this.reduction(tf.matMul(tf.cast(bag, "float32"), this.weight), 0), [-1]);
+      if (Array.isArray(x)) return tf.stack(x.map(reduce));
+      const n = x.shape.at(-2)!;
+      const lead = x.shape.slice(0, -2);
+      const out = tf.unstack(tf.reshape(x, [-1, n, nIn])).map(reduce);
+      return tf.reshape(tf.stack(out), [...lead, this.weight.shape[1]!]);
     });
   }
 
