@@ -1,6 +1,13 @@
 export { setup } from "./setup.js";
-export { train, trainStep, DomainError } from "./train.js";
-export type { Loss, TrainOptions, TrainResult } from "./train.js";
+export { train } from "./train.js";
+export type { TrainOptions, TrainResult } from "./train.js";
+export { trainStep, trainStepWithGradient } from "./step.js";
+export type { Loss, LossValue, StepOptions, StepValue } from "./step.js";
+export { DomainError } from "./errors.js";
+export { throttle } from "./throttle.js";
+export type { ThrottleOptions } from "./throttle.js";
+export { patience, earlyStopping, plateau } from "./stopping.js";
+export type { TriggerOptions } from "./stopping.js";
 export { progressReporter } from "./progress.js";
 export type { ProgressEvent, ProgressOptions, ProgressReporter } from "./progress.js";
 export { DataLoader } from "./data-loader.js";

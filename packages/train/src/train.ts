@@ -1,27 +1,17 @@
 import { tf } from "@fluxion/backend";
 import { fleaves, isLeaf } from "@fluxion/functors";
-import { Leaf, Rule, updateInPlace, type StateTree } from "@fluxion/optimisers";
-import { trainMode, withGradient } from "@fluxion/nn";
+import { Leaf, Rule, type StateTree } from "@fluxion/optimisers";
+import { trainMode } from "@fluxion/nn";
+import { DomainError } from "./errors.js";
 import { progressReporter, type ProgressOptions } from "./progress.js";
 import { setup } from "./setup.js";
-
-/** Julia's DomainError: a value outside what the operation accepts (here, a non-finite loss). */
-export class DomainError extends Error {
-  constructor(
-    readonly value: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = "DomainError";
-  }
-}
-
-/** A loss: the model first, then the batch's parts. Returns a scalar tensor (or [loss, ...aux]). */
-export type Loss<M> = (model: M, ...batch: any[]) => tf.Tensor | [tf.Tensor, ...unknown[]];
+import { takeStep, type Loss } from "./step.js";
 
 export interface TrainOptions extends ProgressOptions {
   /** Flux's `cb` is not supported: write a loop with `trainStep` instead. */
   cb?: never;
+  /** Check that every gradient is finite before each update (default true; see the README's Errors). */
+  checkGradients?: boolean;
 }
 
 export interface TrainResult {
@@ -32,33 +22,11 @@ export interface TrainResult {
 }
 
 /**
- * One step of `train` (Flux's `trainstep!`): the gradient of `loss(model, ...batch)` (or
- * `loss(model, batch)` when the batch is not an array), then `updateInPlace`. Returns the loss
- * measured before the update. A NaN or infinite loss throws a DomainError and changes nothing.
- */
-export function trainStep<M>(loss: Loss<M>, model: M, batch: unknown, optState: StateTree, index = 0): number {
-  const parts = Array.isArray(batch) ? batch : [batch];
-  const { val, grad } = withGradient((m: M) => loss(m, ...parts), model);
-  const lossTensor = (Array.isArray(val) ? val[0] : val) as tf.Tensor;
-  const value = lossTensor.dataSync()[0]!;
-  tf.dispose(val as tf.TensorContainer);
-  try {
-    if (!Number.isFinite(value)) {
-      throw new DomainError(value, `Loss is ${value} on data item ${index} (0-based), stopping training; the parameters are as they were before this item`);
-    }
-    updateInPlace(optState, model, grad[0]);
-  } finally {
-    tf.dispose(grad as tf.TensorContainer);
-  }
-  return value;
-}
-
-/**
  * Flux's `train!`: for each item of `data` (sync or async iterable) takes one `trainStep`, with a
  * progress bar (a terminal bar on a TTY, `onProgress` events anywhere). Puts the model in train
- * mode first, as Flux does. Stops with a DomainError naming the item on a NaN/Inf loss, before
- * that item touches the parameters. Passing a rule instead of a state sets one up (and warns if
- * the rule has state, which is then thrown away).
+ * mode first, as Flux does. Stops with a DomainError naming the item on a NaN/Inf loss or gradient,
+ * before that item touches the parameters. Passing a rule instead of a state sets one up (and warns
+ * if the rule has state, which is then thrown away). What the loss returns beside the loss is disposed.
  */
 export async function train<M>(loss: Loss<M>, model: M, data: Iterable<unknown> | AsyncIterable<unknown>, optState: StateTree | Rule, options: TrainOptions = {}): Promise<TrainResult> {
   if ((options as { cb?: unknown }).cb !== undefined) {
@@ -71,11 +39,18 @@ export async function train<M>(loss: Loss<M>, model: M, data: Iterable<unknown> 
   trainMode(model);
   const total = "length" in data && typeof data.length === "number" ? data.length : undefined;
   const progress = await progressReporter(options, total);
+  const checkGradients = options.checkGradients ?? true;
   let steps = 0;
   let last = NaN;
   try {
     for await (const batch of data as AsyncIterable<unknown>) {
-      last = trainStep(loss, model, batch, state, steps);
+      const taken = takeStep(loss, model, batch, state, { index: steps, checkGradients });
+      tf.dispose([taken.val, taken.grad] as tf.TensorContainer);
+      // The step skipped the update on a non-finite loss; train stops there, as Flux's train! does.
+      if (!Number.isFinite(taken.loss)) {
+        throw new DomainError(taken.loss, `Loss is ${taken.loss} on data item ${steps} (0-based), stopping training; the parameters are as they were before this item`);
+      }
+      last = taken.loss;
       steps += 1;
       progress.step(last);
     }

@@ -50,14 +50,19 @@ describe("train", () => {
     dispose(m1);
   });
 
-  test("infinite loss also stops; trainStep returns the loss before the update", () => {
+  test("trainStep returns the loss before the update; an infinite loss stops train, not trainStep", async () => {
     const m = new Dense(tf.tensor2d([[2]]), false);
     const opt = setup(new Descent(0.5), m);
     const x = tf.tensor2d([[3]]);
     const sq = (model: Dense, v: tf.Tensor) => tf.sum(tf.square(model.apply(v)));
     expect(trainStep(sq, m, x, opt)).toBeCloseTo(36, 5); // (2·3)² = 36; dL/dw = 2·6·3 = 36
     expect(values(m.weight)[0]).toBeCloseTo(2 - 0.5 * 36, 4);
-    expect(() => trainStep(() => tf.scalar(Infinity), m, x, opt, 7)).toThrow("Loss is Infinity on data item 7 (0-based)");
+    // Flux's trainstep! returns a non-finite loss and skips the update; train! throws.
+    expect(trainStep(() => tf.scalar(Infinity), m, x, opt, 7)).toBe(Infinity);
+    expect(values(m.weight)[0]).toBeCloseTo(-16, 4);
+    const run = train((model: Dense) => tf.mul(Infinity, tf.sum(model.weight)), m, [x, x], opt, { progress: false });
+    await expect(run).rejects.toThrow("Loss is -Infinity on data item 0 (0-based), stopping training");
+    expect(values(m.weight)[0]).toBeCloseTo(-16, 4);
     x.dispose();
     dispose(m);
   });
