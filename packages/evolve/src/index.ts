@@ -1,2 +1,18 @@
 // @fluxion/evolve: graph models that mutate while keeping their weights, and the utilities of an
 // architecture search (NaiveNASlib / NaiveNASflux / NaiveGAflux).
+
+// Graph
+export { CompGraph, VertexHandle, inputVertex, vertex, addVertex, concatVertex, vertexShapes, featureSizes } from "./graph/comp-graph.js";
+export type { VertexInfo, VertexOptions } from "./graph/comp-graph.js";
+export type { GraphSpec, VertexSpec, VertexOp } from "./graph/spec.js";
+export { Trait, Immutable, MutationShield, ApplyIf, allowMutation, mutationLeaves, isImmutable } from "./graph/traits.js";
+export type { VertexPredicate, VertexAction, MutationLike } from "./graph/traits.js";
+export { resize, changeNout, insertAfter, removeVertex, addEdge, removeEdge, setActivation, checkApply, removeIfSingleInput } from "./graph/operations.js";
+export type { InsertOptions, EdgeOptions } from "./graph/operations.js";
+export { weightMagnitude } from "./graph/draft.js";
+export type { OperationOptions, Utility } from "./graph/draft.js";
+export { SizeError } from "./graph/size-classes.js";
+export { checkGraph } from "./graph/check-graph.js";
+export { graphSummary } from "./graph/summary.js";
+export { registerLayerKind } from "./graph/layer-kinds.js";
+export type { LayerKind, SizeKind, NeuronParam, Fill } from "./graph/layer-kinds.js";
