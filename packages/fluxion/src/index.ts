@@ -331,6 +331,7 @@ export type {
   NestedLabels,
   LoadModelOptions,
   Safetensors,
+  LoadModelFileOptions,
   SaveModelOptions,
   BilinearOptions,
   BilinearSize,

@@ -2,6 +2,7 @@ import { tf } from "@fluxion/backend";
 import { describe, isPlainObject } from "@fluxion/functors";
 import { layer } from "../../core/declare.js";
 import { call, isCallable, type Callable } from "../../core/layer.js";
+import { checkInputsLive } from "../../core/checks.js";
 import { IndexedLayers, type Layers, layersRepr } from "./indexed-layers.js";
 
 /**
@@ -42,6 +43,7 @@ export class Chain extends IndexedLayers {
   }
 
   apply(x: unknown): any {
+    checkInputsLive(this, [x]);
     // Intermediate outputs are freed; the result (a tensor or a container of tensors) is kept.
     return tf.tidy(() => {
       let y = x;

@@ -2,9 +2,9 @@
 // (filter, [in, out], σ, options) or (weight, bias, σ, options) into their fields.
 import { tf } from "@fluxion/backend";
 import { type Activation, identity } from "../../functions/activations.js";
-import { checkActivation, checkPair } from "../../core/checks.js";
+import { checkActivation, checkOptions, checkPair } from "../../core/checks.js";
 import { glorotUniform, type Initialiser } from "../../functions/init.js";
-import { createBias, param, type BiasOption } from "../../core/params.js";
+import { checkBias, createBias, initParam, param, type BiasOption } from "../../core/params.js";
 import { calcPadding, checkWindow, expandOption, type PadOption, SamePad } from "./conv-padding.js";
 
 export interface CrossCorOptions {
@@ -79,16 +79,19 @@ export function convFields(
   const options = given ?? {};
   const transpose = name === "ConvTranspose";
   if (name === "CrossCor" && "groups" in options) throw new Error("CrossCor: there is no groups option (use Conv)");
+  checkOptions(name, options, ["stride", "pad", "dilation", "bias", "init", ...(name === "CrossCor" ? [] : ["groups"]), ...(transpose ? ["outpad"] : [])]);
   const groups = checkGroups(name, options.groups ?? 1);
   let k: number[];
   let weight: () => tf.Variable;
   let biasOption: BiasOption;
+  let outChannels: number;
   if (a instanceof tf.Tensor) {
     const n = checkWeight(name, a, LAYOUTS[name]);
     checkDivisible(name, transpose ? "input" : "output", a.shape[n + 1]!, groups);
     k = a.shape.slice(0, n);
     weight = () => param(a);
     biasOption = (b ?? true) as BiasOption;
+    outChannels = transpose ? a.shape[n]! * groups : a.shape[n + 1]!;
   } else {
     k = checkWindow(name, "the filter size", a);
     const [cin, cout] = checkPair(name, b);
@@ -96,10 +99,12 @@ export function convFields(
     checkDivisible(name, "output", cout, groups);
     const init = options.init ?? glorotUniform;
     const shape = transpose ? [...k, cout / groups, cin] : [...k, cin / groups, cout];
-    weight = () => param(() => init(shape));
+    weight = () => initParam(name, init, shape);
     biasOption = options.bias ?? true;
+    outChannels = cout;
   }
   const n = k.length;
+  checkBias(name, biasOption, [outChannels]);
   const checkedSigma = checkActivation(name, sigma ?? identity);
   const stride = expandOption(name, "stride", options.stride ?? 1, n, 1);
   const dilation = expandOption(name, "dilation", options.dilation ?? 1, n, 1);
@@ -109,12 +114,6 @@ export function convFields(
   const padKernel = transpose && padOption instanceof SamePad ? k.map((kk, i) => kk - stride[i]! + 1) : k;
   const pad = calcPadding(name, padOption, padKernel, dilation);
   const w = weight();
-  let bias: tf.Variable | false;
-  try {
-    bias = createBias(w, biasOption, transpose ? w.shape[n]! * groups : w.shape[n + 1]!);
-  } catch (e) {
-    w.dispose();
-    throw e;
-  }
+  const bias = createBias(w, biasOption, outChannels);
   return { sigma: checkedSigma, weight: w, bias, stride, pad, ...(outpad && { outpad }), dilation, ...(name !== "CrossCor" && { groups }) };
 }
