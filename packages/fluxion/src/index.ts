@@ -352,6 +352,7 @@ export type {
   NestedLabels,
   LoadModelOptions,
   Safetensors,
+  LoadModelFileOptions,
   SaveModelOptions,
   BilinearOptions,
   BilinearSize,

@@ -130,7 +130,7 @@ export type { LoadModelOptions } from "./files/state.js";
 export { encodeSafetensors, decodeSafetensors, MAX_HEADER_BYTES } from "./files/safetensors.js";
 export type { Safetensors } from "./files/safetensors.js";
 export { saveModel, loadModelFile, encodeModel, loadModelBytes, MODEL_FORMAT, MODEL_VERSION } from "./files/model-file.js";
-export type { SaveModelOptions } from "./files/model-file.js";
+export type { LoadModelFileOptions, SaveModelOptions } from "./files/model-file.js";
 
 // Containers and simple layers
 export { Parallel, SkipConnection, PairwiseFusion, Maxout, plus, concatFeatures } from "./layers/basic/containers.js";

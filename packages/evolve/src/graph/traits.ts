@@ -14,7 +14,7 @@ export class Immutable extends Trait {
   override withBase(): Trait {
     return this;
   }
-  toString(): string {
+  override toString(): string {
     return "Immutable()";
   }
 }
@@ -48,7 +48,7 @@ export class MutationShield extends Trait {
   override withBase(base: Trait | null): Trait {
     return new MutationShield(base, ...this.allowed);
   }
-  toString(): string {
+  override toString(): string {
     return `MutationShield(${this.base ?? "mutable"}${this.allowed.map((a) => `, ${a.name}`).join("")})`;
   }
 }
@@ -73,7 +73,7 @@ export class ApplyIf extends Trait {
   override withBase(base: Trait | null): Trait {
     return new ApplyIf(this.predicate, this.apply, base);
   }
-  toString(): string {
+  override toString(): string {
     return `ApplyIf(${this.base ?? "mutable"})`;
   }
 }

@@ -8,12 +8,43 @@ type Printable = { repr(): string };
 
 const typeName = (x: unknown): string => (x === null ? "null" : typeof x);
 
-/** Throws when `x` is not a float tensor (the layers compute in float32). */
+/** The dtypes the layers compute with (int32 and bool are cast or promoted to float32). */
+const REAL = ["float32", "int32", "bool"];
+
+/**
+ * Throws when `x` is not a live real-valued tensor, or when one of `layer`'s own parameters is
+ * disposed: every layer's `apply` starts here, so bad input never reaches a TypeError in tfjs.
+ */
 export function checkTensor(layer: Printable, x: unknown): asserts x is tf.Tensor {
   if (x === null || typeof x !== "object" || !("dataSync" in x) || !("shape" in x)) {
     throw new Error(`layer ${layer.repr()} expects a tensor input, got ${describe(x)}`);
   }
+  const t = x as tf.Tensor;
+  if (t.isDisposed) throw new Error(`layer ${layer.repr()}: the input tensor is disposed`);
+  if (!REAL.includes(t.dtype)) throw new Error(`layer ${layer.repr()} expects a real-valued tensor (float32, int32 or bool), got a ${t.dtype} tensor`);
+  checkParameters(layer);
 }
+
+/**
+ * Throws when a tensor held directly by `layer` (a parameter or buffer) is disposed, as after
+ * `dispose(model)`. One flag read per child: sub-layers check their own when they run.
+ */
+export function checkParameters(layer: Printable): void {
+  // The layer's own fields, not its functor children: no object is built per call.
+  for (const k in layer) {
+    if (isDisposedTensor((layer as Record<string, unknown>)[k])) throw new Error(`${layer.repr()}: parameter ${k} is disposed (was the model disposed?)`);
+  }
+}
+
+/** Throws when an input of a container (a tensor, or a tensor in an array of inputs) is disposed. */
+export function checkInputsLive(layer: Printable, xs: readonly unknown[]): void {
+  for (const x of xs) {
+    if (isDisposedTensor(x) || (Array.isArray(x) && x.some(isDisposedTensor))) throw new Error(`layer ${layer.repr()}: the input tensor is disposed`);
+  }
+}
+
+// Duck-typed: this file imports tfjs only for its types.
+const isDisposedTensor = (x: unknown): boolean => x !== null && typeof x === "object" && (x as { isDisposed?: unknown }).isDisposed === true && "dtype" in x;
 
 function checkLastAxis(layer: Printable, x: { rank: number; shape: readonly number[] }, expected: number, what: string, minRank: number): void {
   if (x.rank < minRank || x.shape.at(-1) !== expected) {

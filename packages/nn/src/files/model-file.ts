@@ -8,6 +8,7 @@ import { fmapStructureWithPath, type KeyPath } from "@fluxion/functors";
 import { fileProblem, readFileBytes, writeFileAtomic } from "@fluxion/backend/internal";
 import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
 import { loadModel } from "./state.js";
+import { checkOptions } from "../core/checks.js";
 
 export const MODEL_FORMAT = "fluxion";
 export const MODEL_VERSION = "1";
@@ -16,6 +17,14 @@ const TIES = "fluxion.ties";
 export interface SaveModelOptions {
   /** Extra `__metadata__` entries (strings). "format" and keys starting "fluxion." are reserved. */
   metadata?: Record<string, string>;
+}
+
+export interface LoadModelFileOptions {
+  /**
+   * Load NaN and ±Inf values too. By default a file holding any is refused (naming the tensor):
+   * such weights are almost always those of a diverged run, and would poison every later step.
+   */
+  allowNonFinite?: boolean;
 }
 
 interface NamedTensors {
@@ -80,9 +89,12 @@ export function encodeModel(model: unknown, options: SaveModelOptions = {}): Uin
  * file and every tensor of the file must have a place in the model (a `false` field, an absent
  * bias, ignores its tensor, as Flux's `loadmodel!` does); shapes are checked by `loadModel`, and
  * nothing is written unless everything matches. Files from other tools load if their names follow
- * the same key paths. Returns `model`.
+ * the same key paths. NaN or ±Inf values are refused unless `allowNonFinite`. Returns `model`.
  */
-export function loadModelBytes<M>(model: M, bytes: Uint8Array): M {
+export function loadModelBytes<M>(model: M, bytes: Uint8Array, options: LoadModelFileOptions = {}): M {
+  checkOptions("loadModelBytes", options, ["allowNonFinite"]);
+  const allowNonFinite = options.allowNonFinite ?? false;
+  if (typeof allowNonFinite !== "boolean") throw new Error(`loadModelBytes: allowNonFinite must be true or false, got ${String(allowNonFinite)}`);
   const { tensors: file, metadata } = decodeSafetensors(bytes);
   try {
     const version = metadata["fluxion.version"];
@@ -102,6 +114,7 @@ export function loadModelBytes<M>(model: M, bytes: Uint8Array): M {
       if (extra.length) parts.push(`in the file but not in the model: ${extra.join(", ")}`);
       throw new Error(`loadModelBytes: the file's tensors do not match the model's (${parts.join("; ")})`);
     }
+    if (!allowNonFinite) for (const name of new Set(names.map((n) => (Object.hasOwn(file, n) ? n : ties[n]!)))) checkFinite(name, file[name]!);
     // A source tree shaped like the model, with the file's tensors where the model has tensors.
     const src = fmapStructureWithPath(
       { cache: null },
@@ -112,6 +125,16 @@ export function loadModelBytes<M>(model: M, bytes: Uint8Array): M {
   } finally {
     // The Variables hold their own references to the data; the decoded tensors can go.
     tf.dispose(Object.values(file));
+  }
+}
+
+/** Refuses a float tensor of the file holding NaN or ±Inf, naming it and the first bad element. */
+function checkFinite(name: string, t: tf.Tensor): void {
+  if (t.dtype !== "float32") return;
+  const values = t.dataSync() as Float32Array;
+  const i = values.findIndex((v) => !Number.isFinite(v));
+  if (i >= 0) {
+    throw new Error(`loadModelBytes: the file's tensor "${name}" holds ${values[i]} (element ${i}); non-finite weights are refused, pass { allowNonFinite: true } to load them`);
   }
 }
 
@@ -144,10 +167,10 @@ export async function saveModel(path: string, model: unknown, options: SaveModel
 }
 
 /** Reads a safetensors file and loads it into `model` (see `loadModelBytes`). Node only. Returns `model`. */
-export async function loadModelFile<M>(path: string, model: M): Promise<M> {
+export async function loadModelFile<M>(path: string, model: M, options: LoadModelFileOptions = {}): Promise<M> {
   const bytes = await readFileBytes(path, { fn: "loadModelFile", bytesHint: BYTES_HINT });
   try {
-    return loadModelBytes(model, bytes);
+    return loadModelBytes(model, bytes, options);
   } catch (err) {
     throw fileProblem(path, "loadModelFile", "loadModelBytes", err);
   }

@@ -1,8 +1,9 @@
 // Flux's `state` and `loadmodel!`: a model's plain-data tree, and copying one model's (or state
 // tree's) tensors into another model's Variables.
 import { tf } from "@fluxion/backend";
-import { ExcludeWalkWithKeyPath, KeyPath, children, describe, execute, fmapStructure, isLeaf, type Key, type Recurse, type Walk } from "@fluxion/functors";
+import { ExcludeWalkWithKeyPath, KeyPath, children, describe, execute, fleaves, fmapStructure, isLeaf, type Key, type Recurse, type Walk } from "@fluxion/functors";
 import { NO_STATE } from "@fluxion/optimisers";
+import { checkOptions } from "../core/checks.js";
 
 /** A leaf `state` keeps: a tensor or a plain value. */
 function isStateLeaf(x: unknown): boolean {
@@ -39,6 +40,7 @@ type Planned = { kind: "copy"; src: tf.Tensor } | { kind: "zero" };
  * are immutable), unless its source is that same tensor. Returns `dst`.
  */
 export function loadModel<M>(dst: M, src: unknown, options: LoadModelOptions = {}): M {
+  checkOptions("loadModel", options, ["filter"]);
   const filter = options.filter ?? (() => true);
   if (typeof filter !== "function") throw new TypeError(`loadModel: filter must be a function, got ${typeof filter}`);
   const plan = new Map<tf.Tensor, Planned>();
@@ -111,7 +113,7 @@ function loadLeaf(dst: unknown, src: unknown, plan: Map<tf.Tensor, Planned>, kp:
     if (dst.isDisposed) fail("the destination tensor is disposed");
     let planned: Planned;
     if (src instanceof tf.Tensor) {
-      if (src.isDisposed) fail("the source tensor is disposed");
+      checkSource(src, dst, fail);
       if (!tf.util.arraysEqual(src.shape, dst.shape)) fail(`Tried to load size [${src.shape.join(", ")}] array into size [${dst.shape.join(", ")}]`);
       planned = { kind: "copy", src };
     } else if (src === false) {
@@ -130,8 +132,23 @@ function loadLeaf(dst: unknown, src: unknown, plan: Map<tf.Tensor, Planned>, kp:
     // A `false` destination (an absent bias) silently ignores any source, as in Flux.
     if (dst === true) fail("Cannot copy non-zero parameter to boolean parameter == true.");
     if (dst !== false) fail(`Tried to copy an array to ${describeValue(dst)}; this is not allowed.`);
+  } else if (dst !== false && !isLeaf(src)) {
+    // Stricter than Flux, which ignores them: tensors with no place in the model are a mismatch.
+    const n = fleaves(src).filter((t) => t instanceof tf.Tensor).length;
+    if (n > 0) fail(`Tried to load ${n} tensor${n === 1 ? "" : "s"} into ${describeValue(dst)}, which holds none; the structures do not match.`);
   }
   // Two non-tensors: nothing to copy (activation functions, Dropout's p, …).
+}
+
+/** The dtypes a numeric Variable can be loaded from (by a cast); strings and complex numbers cannot. */
+const LOADABLE = ["float32", "int32", "bool"];
+
+/** A source tensor must be live, and castable to the destination's dtype. */
+function checkSource(src: tf.Tensor, dst: tf.Tensor, fail: (msg: string) => never): void {
+  if (src.isDisposed) fail("the source tensor is disposed");
+  if (src.dtype !== dst.dtype && !(LOADABLE.includes(src.dtype) && LOADABLE.includes(dst.dtype))) {
+    fail(`Tried to load a ${src.dtype} tensor into a ${dst.dtype} destination`);
+  }
 }
 
 /** Flux's `_tie_check`: a Variable loaded before must be given the same values again. */
@@ -144,7 +161,7 @@ function tieCheck(dst: tf.Tensor, planned: Planned, src: unknown, kp: KeyPath): 
   // The destination's values after the planned write, as its dtype stores them.
   const current = (): number[] | null => (planned.kind === "zero" ? null : castValues(planned.src, dst.dtype));
   if (src instanceof tf.Tensor) {
-    if (src.isDisposed) fail("the source tensor is disposed");
+    checkSource(src, dst, fail);
     if (planned.kind === "copy" && planned.src === src) return;
     if (!tf.util.arraysEqual(src.shape, dst.shape)) fail(mismatch);
     const now = current();

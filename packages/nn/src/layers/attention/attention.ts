@@ -9,6 +9,7 @@ import { Dropout } from "../normalise/dropout.js";
 import { glorotUniform, type Initialiser } from "../../functions/init.js";
 import { call, Layer, type Callable } from "../../core/layer.js";
 import { numberString } from "../../core/show.js";
+import { allocate } from "../../core/params.js";
 import { checkFeatures, checkOptions, checkTensor } from "../../core/checks.js";
 
 export interface AttentionOptions {
@@ -176,11 +177,14 @@ export class MultiHeadAttention extends Layer {
     if (typeof bias !== "boolean") throw new Error(`MultiHeadAttention: bias must be true or false, got ${typeof bias}`);
     const attnDrop = new Dropout(dropoutProb); // checks p before any weight is made
     this.nheads = nheads;
-    this.qProj = new Dense([d.qIn, d.qk], undefined, { bias, init });
-    this.kProj = new Dense([d.kIn, d.qk], undefined, { bias, init });
-    this.vProj = new Dense([d.vIn, d.v], undefined, { bias, init });
+    // init is user code: if it fails for one projection, the ones made before are disposed.
+    [this.qProj, this.kProj, this.vProj, this.outProj] = allocate(
+      () => new Dense([d.qIn, d.qk], undefined, { bias, init }),
+      () => new Dense([d.kIn, d.qk], undefined, { bias, init }),
+      () => new Dense([d.vIn, d.v], undefined, { bias, init }),
+      () => new Dense([d.v, d.out], undefined, { bias, init }),
+    );
     this.attnDrop = attnDrop;
-    this.outProj = new Dense([d.v, d.out], undefined, { bias, init });
   }
 
   apply(q: tf.Tensor, ...rest: (tf.Tensor | MHAApplyOptions | undefined)[]): [tf.Tensor, tf.Tensor] {

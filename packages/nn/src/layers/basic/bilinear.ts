@@ -3,9 +3,9 @@ import { type Activation, identity } from "../../functions/activations.js";
 import { layer } from "../../core/declare.js";
 import { glorotUniform, type Initialiser } from "../../functions/init.js";
 import { Layer } from "../../core/layer.js";
-import { createBias, param, type BiasOption } from "../../core/params.js";
+import { checkBias, createBias, initParam, param, type BiasOption } from "../../core/params.js";
 import { repr } from "../../core/show.js";
-import { checkActivation, checkPair, checkTensor } from "../../core/checks.js";
+import { checkActivation, checkOptions, checkPair, checkTensor } from "../../core/checks.js";
 
 export interface BilinearOptions {
   init?: Initialiser;
@@ -33,23 +33,24 @@ export class Bilinear extends Layer {
   constructor(weight: tf.Tensor, bias?: BiasOption, sigma?: Activation);
   constructor(a: BilinearSize | tf.Tensor, b?: Activation | BiasOption, c?: BilinearOptions | Activation) {
     super();
+    // Every argument is checked before a parameter is made: a failed constructor leaks nothing.
     if (a instanceof tf.Tensor) {
       if (a.rank !== 3) throw new Error(`Bilinear: the weight must be a 3-d tensor [out, in1, in2], got shape [${a.shape.join(", ")}]`);
+      const bias = (b ?? true) as BiasOption;
+      checkBias("Bilinear", bias, [a.shape[0]!]);
+      this.sigma = checkActivation("Bilinear", (c as Activation | undefined) ?? identity);
       this.weight = param(a);
-      this.bias = createBias(this.weight, (b ?? true) as BiasOption, a.shape[0]!);
-      this.sigma = (c as Activation | undefined) ?? identity;
+      this.bias = createBias(this.weight, bias, a.shape[0]!);
     } else {
       const [in1, in2, out] = checkSize(a);
       const options = (c ?? {}) as BilinearOptions;
-      const init = options.init ?? glorotUniform;
-      this.weight = param(() => init([out, in1, in2]));
-      if (!tf.util.arraysEqual(this.weight.shape, [out, in1, in2])) {
-        throw new Error(`Bilinear: init returned shape [${this.weight.shape.join(", ")}], expected [${out}, ${in1}, ${in2}]`);
-      }
-      this.bias = createBias(this.weight, options.bias ?? true, out);
-      this.sigma = (b as Activation | undefined) ?? identity;
+      checkOptions("Bilinear", options, ["init", "bias"]);
+      const bias = options.bias ?? true;
+      checkBias("Bilinear", bias, [out]);
+      this.sigma = checkActivation("Bilinear", (b as Activation | undefined) ?? identity);
+      this.weight = initParam("Bilinear", options.init ?? glorotUniform, [out, in1, in2]);
+      this.bias = createBias(this.weight, bias, out);
     }
-    checkActivation("Bilinear", this.sigma);
   }
 
   apply(x: tf.Tensor | readonly [tf.Tensor, tf.Tensor], y?: tf.Tensor): tf.Tensor {

@@ -3,6 +3,7 @@ import { describe, isPlainObject } from "@fluxion/functors";
 import { layer } from "../../core/declare.js";
 import { call, isCallable, type Callable } from "../../core/layer.js";
 import { showsVector } from "../../core/show.js";
+import { checkInputsLive } from "../../core/checks.js";
 import { IndexedLayers, type Layers, layersRepr } from "./indexed-layers.js";
 
 /**
@@ -49,6 +50,7 @@ export class Chain extends IndexedLayers {
 
   /** Runs the layers in turn; several inputs reach the first layer as one array (Flux's tuple). */
   apply(x: unknown, ...more: unknown[]): any {
+    checkInputsLive(this, [x, ...more]);
     // Intermediate outputs are freed; the result (a tensor or a container of tensors) is kept.
     return tf.tidy(() => {
       let y = more.length === 0 ? x : [x, ...more];

@@ -7,6 +7,8 @@ import { activationName, setActivationName } from "../../functions/activations.j
 import { layer } from "../../core/declare.js";
 import { call, isCallable, Layer, type Callable } from "../../core/layer.js";
 import { repr } from "../../core/show.js";
+import { checkInputsLive } from "../../core/checks.js";
+import { dispose } from "../../core/dispose.js";
 import { IndexedLayers, type Layers, layersRepr } from "./indexed-layers.js";
 
 function checkCallable(owner: string, what: string, l: unknown): void {
@@ -64,6 +66,7 @@ export class Parallel extends IndexedLayers {
       throw new Error(`Parallel with ${nl} > 1 sub-layers can take one input or ${nl} inputs, but got ${nx} inputs`);
     }
     if (nx === 0) throw new Error(`Parallel with 1 sub-layer needs at least one input, but got 0 inputs`);
+    checkInputsLive(this, xs);
     return tidy(() => {
       const ys = nx === 1 ? layers.map((l) => call(l, xs[0])) : nl === 1 ? xs.map((x) => call(layers[0]!, x)) : layers.map((l, i) => call(l, xs[i]));
       return call(this.connection, ...ys);
@@ -94,6 +97,7 @@ export class SkipConnection extends Layer {
   }
 
   apply(x: unknown): any {
+    checkInputsLive(this, [x]);
     return tidy(() => call(this.connection, call(this.layers, x), x));
   }
 
@@ -128,6 +132,7 @@ export class PairwiseFusion extends IndexedLayers {
     if (inputs.length === 0 || (many && inputs.length !== n)) {
       throw new Error(`PairwiseFusion with ${n} sub-layers can take one input or ${n} inputs, but got ${inputs.length} inputs`);
     }
+    checkInputsLive(this, inputs);
     const input = (i: number): unknown => (many ? inputs[i] : inputs[0]);
     return tidy(() => {
       const ys: unknown[] = [call(layers[0]!, input(0))];
@@ -158,7 +163,19 @@ export class Maxout extends Layer {
       const [factory, n] = args as [unknown, number];
       if (typeof factory !== "function") throw new Error(`Maxout(f, n): f must be a function that builds a layer, got ${typeof factory}`);
       if (!Number.isInteger(n) || n < 1) throw new Error(`Maxout(f, n): n must be a positive integer, got ${n}`);
-      this.layers = Array.from({ length: n }, () => (factory as () => Callable)());
+      // The factory is user code: if it fails, or builds something that is not a layer, the
+      // layers it built are disposed.
+      const built: unknown[] = [];
+      try {
+        for (let i = 0; i < n; i++) {
+          built.push((factory as () => unknown)());
+          checkCallable("Maxout", `sub-layer ${i}`, built[i]);
+        }
+      } catch (err) {
+        dispose(built);
+        throw err;
+      }
+      this.layers = built as Callable[];
     } else {
       this.layers = args as Callable[];
     }
@@ -167,6 +184,7 @@ export class Maxout extends Layer {
   }
 
   apply(x: unknown): tf.Tensor {
+    checkInputsLive(this, [x]);
     return tidy(() => this.layers.map((l) => call(l, x) as tf.Tensor).reduce((acc, y) => tf.maximum(acc, y)));
   }
 

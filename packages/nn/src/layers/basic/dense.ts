@@ -4,8 +4,8 @@ import { layer } from "../../core/declare.js";
 import { glorotUniform, type Initialiser } from "../../functions/init.js";
 import { Layer } from "../../core/layer.js";
 import { repr } from "../../core/show.js";
-import { checkActivation, checkFeatures, checkPair, checkTensor } from "../../core/checks.js";
-import { createBias, type BiasOption } from "../../core/params.js";
+import { checkActivation, checkFeatures, checkOptions, checkPair, checkTensor } from "../../core/checks.js";
+import { checkBias, createBias, initParam, param, type BiasOption } from "../../core/params.js";
 
 export interface DenseOptions {
   init?: Initialiser;
@@ -26,20 +26,24 @@ export class Dense extends Layer {
   constructor(weight: tf.Tensor, bias?: BiasOption, sigma?: Activation);
   constructor(a: readonly [number, number] | tf.Tensor, b?: Activation | BiasOption, c?: DenseOptions | Activation) {
     super();
+    // Every argument is checked before a parameter is made: a failed constructor leaks nothing.
     if (a instanceof tf.Tensor) {
       if (a.rank !== 2) throw new Error(`Dense: the weight must be a matrix [in, out], got shape [${a.shape.join(", ")}]`);
-      this.weight = tf.variable(tf.cast(a, "float32"));
-      this.bias = createBias(this.weight, (b ?? true) as BiasOption, a.shape[1]!);
-      this.sigma = (c as Activation | undefined) ?? identity;
+      const bias = (b ?? true) as BiasOption;
+      checkBias("Dense", bias, [a.shape[1]!]);
+      this.sigma = checkActivation("Dense", (c as Activation | undefined) ?? identity);
+      this.weight = param(a);
+      this.bias = createBias(this.weight, bias, a.shape[1]!);
     } else {
       const [nIn, nOut] = checkPair("Dense", a);
       const options = (c ?? {}) as DenseOptions;
-      const init = options.init ?? glorotUniform;
-      this.weight = tf.tidy(() => tf.variable(init([nIn, nOut])));
-      this.bias = createBias(this.weight, options.bias ?? true, nOut);
-      this.sigma = (b as Activation | undefined) ?? identity;
+      checkOptions("Dense", options, ["init", "bias"]);
+      const bias = options.bias ?? true;
+      checkBias("Dense", bias, [nOut]);
+      this.sigma = checkActivation("Dense", (b as Activation | undefined) ?? identity);
+      this.weight = initParam("Dense", options.init ?? glorotUniform, [nIn, nOut]);
+      this.bias = createBias(this.weight, bias, nOut);
     }
-    checkActivation("Dense", this.sigma);
   }
 
   apply(x: tf.Tensor): tf.Tensor {

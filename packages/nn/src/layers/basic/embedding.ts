@@ -2,8 +2,8 @@ import { tf } from "@fluxion/backend";
 import { layer } from "../../core/declare.js";
 import { randn32, type Initialiser } from "../../functions/init.js";
 import { Layer } from "../../core/layer.js";
-import { param } from "../../core/params.js";
-import { checkPair } from "../../core/checks.js";
+import { initParam, param } from "../../core/params.js";
+import { checkInputsLive, checkOptions, checkPair, checkParameters, checkTensor } from "../../core/checks.js";
 
 /** Token indices: an int32 tensor, a number, or a (nested) array of numbers, 0-based. */
 export type Indices = tf.Tensor | number | readonly unknown[];
@@ -31,6 +31,7 @@ export class Embedding extends Layer {
   constructor(weight: tf.Tensor, options?: Omit<EmbeddingOptions, "init">);
   constructor(a: readonly [number, number] | tf.Tensor, options: EmbeddingOptions = {}) {
     super();
+    checkOptions("Embedding", options, a instanceof tf.Tensor ? ["paddingIdx"] : ["init", "paddingIdx"]);
     let shape: [number, number];
     if (a instanceof tf.Tensor) {
       if (a.rank !== 2) throw new Error(`Embedding: the weight must be a matrix [in, out], got shape [${a.shape.join(", ")}]`);
@@ -52,6 +53,7 @@ export class Embedding extends Layer {
   }
 
   apply(x: Indices): tf.Tensor {
+    checkIndexInput(this, x);
     const [nIn, nOut] = this.weight.shape as [number, number];
     if (x instanceof tf.Tensor && x.dtype !== "int32") {
       // Float (or bool) rows over the vocabulary, such as one-hot vectors: x·W.
@@ -110,13 +112,14 @@ export class EmbeddingBag extends Layer {
       this.weight = param(a);
     } else {
       const shape = checkPair("EmbeddingBag", a);
-      const init = options.init ?? randn32;
-      this.weight = param(() => init(shape));
+      this.weight = initParam("EmbeddingBag", options.init ?? randn32, shape);
     }
     this.reduction = reduction;
   }
 
   apply(x: Indices, offsets?: readonly number[] | tf.Tensor): tf.Tensor {
+    checkIndexInput(this, x);
+    if (offsets instanceof tf.Tensor) checkTensor(this, offsets);
     const [nIn] = this.weight.shape as [number, number];
     const rows = (t: unknown): t is tf.Tensor => t instanceof tf.Tensor && t.dtype !== "int32";
     if (rows(x) || (Array.isArray(x) && x.length > 0 && x.every(rows))) {
@@ -178,6 +181,13 @@ export class EmbeddingBag extends Layer {
   }
 }
 layer(EmbeddingBag, { fields: ["weight", "reduction"] });
+
+/** A tensor input must be live and real; the weight must not be disposed. */
+function checkIndexInput(layer: Embedding | EmbeddingBag, x: Indices): void {
+  if (x instanceof tf.Tensor) checkTensor(layer, x);
+  else checkParameters(layer);
+  if (Array.isArray(x)) checkInputsLive(layer, x);
+}
 
 /** A [n, 1] column of ones with a zero at row `pad`. */
 function rowMask(n: number, pad: number): tf.Tensor {

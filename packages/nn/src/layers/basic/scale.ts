@@ -3,9 +3,9 @@ import { type Activation, identity } from "../../functions/activations.js";
 import { layer } from "../../core/declare.js";
 import { ones32, type Initialiser } from "../../functions/init.js";
 import { Layer } from "../../core/layer.js";
-import { createBias, param, type BiasOption } from "../../core/params.js";
+import { checkBias, createBias, initParam, param, type BiasOption } from "../../core/params.js";
 import { repr } from "../../core/show.js";
-import { checkActivation, checkTensor } from "../../core/checks.js";
+import { checkActivation, checkOptions, checkTensor } from "../../core/checks.js";
 
 export interface ScaleOptions {
   init?: Initialiser;
@@ -30,12 +30,15 @@ export class Scale extends Layer {
   constructor(scale: tf.Tensor, bias?: BiasOption, sigma?: Activation);
   constructor(...args: unknown[]) {
     super();
+    // Every argument is checked before a parameter is made: a failed constructor leaks nothing.
     const [first] = args;
     if (first instanceof tf.Tensor) {
       if (args.length > 3) throw new Error(`Scale(scale, bias, σ): expected at most 3 arguments, got ${args.length}`);
+      const bias = (args[1] ?? true) as BiasOption;
+      checkBias("Scale", bias, first.shape);
+      this.sigma = checkActivation("Scale", (args[2] as Activation | undefined) ?? identity);
       this.scale = param(first);
-      this.bias = createBias(this.scale, (args[1] ?? true) as BiasOption, ...first.shape);
-      this.sigma = (args[2] as Activation | undefined) ?? identity;
+      this.bias = createBias(this.scale, bias, ...first.shape);
     } else {
       const rest = [...args];
       const options = (rest.length && typeof rest.at(-1) === "object" && rest.at(-1) !== null ? rest.pop() : {}) as ScaleOptions;
@@ -45,15 +48,13 @@ export class Scale extends Layer {
         throw new Error(`Scale: expected one or more positive integer sizes, then optionally σ and options, got (${args.map((a) => (typeof a === "function" ? repr(a) : JSON.stringify(a))).join(", ")})`);
       }
       const size = rest as number[];
-      const init = options.init ?? ones32;
-      this.scale = param(() => init(size));
-      if (!tf.util.arraysEqual(this.scale.shape, size)) {
-        throw new Error(`Scale: init returned shape [${this.scale.shape.join(", ")}], expected [${size.join(", ")}]`);
-      }
-      this.bias = createBias(this.scale, options.bias ?? true, ...size);
-      this.sigma = sigma;
+      checkOptions("Scale", options, ["init", "bias"]);
+      const bias = options.bias ?? true;
+      checkBias("Scale", bias, size);
+      this.sigma = checkActivation("Scale", sigma);
+      this.scale = initParam("Scale", options.init ?? ones32, size);
+      this.bias = createBias(this.scale, bias, ...size);
     }
-    checkActivation("Scale", this.sigma);
   }
 
   apply(x: tf.Tensor): tf.Tensor {

@@ -1,11 +1,10 @@
 // What Conv, CrossCor and ConvTranspose share: their options, and the parsing of
 // (filter, [in, out], σ, options) or (weight, bias, σ, options) into their fields.
 import { tf } from "@fluxion/backend";
-import { describe } from "@fluxion/functors";
 import { type Activation, identity } from "../../functions/activations.js";
-import { checkActivation, checkPair } from "../../core/checks.js";
+import { checkActivation, checkOptions, checkPair } from "../../core/checks.js";
 import { glorotUniform, type Initialiser } from "../../functions/init.js";
-import { createBias, param, type BiasOption } from "../../core/params.js";
+import { checkBias, createBias, initParam, param, type BiasOption } from "../../core/params.js";
 import { calcPadding, checkWindow, expandDilation, expandOption, type PadOption, SamePad } from "./conv-padding.js";
 
 export interface CrossCorOptions {
@@ -66,13 +65,6 @@ export function checkWeight(name: string, w: tf.Tensor, layout: string): number 
 }
 
 /** `init(shape)` inside a tidy, checked (Flux's DimensionMismatch from `convfilter`). */
-function initWeight(name: ConvKind, init: Initialiser, shape: number[]): tf.Tensor {
-  const w: unknown = init(shape);
-  if (!(w instanceof tf.Tensor)) throw new Error(`${name}: init must return a tensor, got ${describe(w)}`);
-  if (!tf.util.arraysEqual(w.shape, shape)) throw new Error(`${name}: init returned shape [${w.shape.join(", ")}], expected [${shape.join(", ")}]`);
-  return w;
-}
-
 /**
  * Parses a conv layer's constructor arguments into its fields: the filter-size form builds the
  * weight with `init`, the weight form copies the given one. Every argument is checked before the
@@ -88,16 +80,19 @@ export function convFields(
   const options = given ?? {};
   const transpose = name === "ConvTranspose";
   if (name === "CrossCor" && "groups" in options) throw new Error("CrossCor: there is no groups option (use Conv)");
+  checkOptions(name, options, ["stride", "pad", "dilation", "bias", "init", ...(name === "CrossCor" ? [] : ["groups"]), ...(transpose ? ["outpad"] : [])]);
   const groups = checkGroups(name, options.groups ?? 1);
   let k: number[];
   let weight: () => tf.Variable;
   let biasOption: BiasOption;
+  let outChannels: number;
   if (a instanceof tf.Tensor) {
     const n = checkWeight(name, a, LAYOUTS[name]);
     checkDivisible(name, transpose ? "input" : "output", a.shape[n + 1]!, groups);
     k = a.shape.slice(0, n);
     weight = () => param(a);
     biasOption = (b ?? true) as BiasOption;
+    outChannels = transpose ? a.shape[n]! * groups : a.shape[n + 1]!;
   } else {
     k = checkWindow(name, "the filter size", a);
     const [cin, cout] = checkPair(name, b);
@@ -105,10 +100,12 @@ export function convFields(
     checkDivisible(name, "output", cout, groups);
     const init = options.init ?? glorotUniform;
     const shape = transpose ? [...k, cout / groups, cin] : [...k, cin / groups, cout];
-    weight = () => param(() => initWeight(name, init, shape));
+    weight = () => initParam(name, init, shape);
     biasOption = options.bias ?? true;
+    outChannels = cout;
   }
   const n = k.length;
+  checkBias(name, biasOption, [outChannels]);
   const checkedSigma = checkActivation(name, sigma ?? identity);
   const stride = expandOption(name, "stride", options.stride ?? 1, n, 1);
   const givenDilation = expandDilation(name, options.dilation ?? 1, k);
@@ -120,12 +117,6 @@ export function convFields(
   // A dilation of 0 (only at a filter size of 1) spaces no taps: the same layer as dilation 1.
   const dilation = givenDilation.map((d) => Math.max(d, 1));
   const w = weight();
-  let bias: tf.Variable | false;
-  try {
-    bias = createBias(w, biasOption, transpose ? w.shape[n]! * groups : w.shape[n + 1]!);
-  } catch (e) {
-    w.dispose();
-    throw e;
-  }
+  const bias = createBias(w, biasOption, outChannels);
   return { sigma: checkedSigma, weight: w, bias, stride, pad, ...(outpad && { outpad }), dilation, ...(name !== "CrossCor" && { groups }) };
 }

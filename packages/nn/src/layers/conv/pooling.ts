@@ -4,7 +4,7 @@
 import { tf } from "@fluxion/backend";
 import { layer } from "../../core/declare.js";
 import { Layer } from "../../core/layer.js";
-import { checkTensor } from "../../core/checks.js";
+import { checkOptions, checkTensor } from "../../core/checks.js";
 import { asFloat, pool } from "./conv-ops.js";
 import {
   calcPadding,
@@ -42,6 +42,7 @@ abstract class WindowPool extends Layer {
   constructor(name: string, window: readonly number[], options: PoolOptions = {}) {
     super();
     this.k = checkWindow(name, "the window", window);
+    checkOptions(name, options, ["pad", "stride"]);
     const n = this.k.length;
     this.stride = expandOption(name, "stride", options.stride ?? this.k, n, 1);
     this.pad = calcPadding(name, options.pad ?? 0, this.k, Array<number>(n).fill(1));
@@ -88,6 +89,10 @@ layer(MeanPool, { fields: [] });
 
 /** `new GlobalMaxPool()`: [b, spatial…, c] → [b, 1…, c], the maximum over all spatial positions. */
 export class GlobalMaxPool extends Layer {
+  constructor(...args: never[]) {
+    super();
+    checkNoArguments("GlobalMaxPool", args);
+  }
   apply(x: tf.Tensor): tf.Tensor {
     return globalPool(this, "max", x);
   }
@@ -99,6 +104,10 @@ layer(GlobalMaxPool, { fields: [] });
 
 /** `new GlobalMeanPool()`: [b, spatial…, c] → [b, 1…, c], the mean over all spatial positions. */
 export class GlobalMeanPool extends Layer {
+  constructor(...args: never[]) {
+    super();
+    checkNoArguments("GlobalMeanPool", args);
+  }
   apply(x: tf.Tensor): tf.Tensor {
     return globalPool(this, "mean", x);
   }
@@ -107,6 +116,11 @@ export class GlobalMeanPool extends Layer {
   }
 }
 layer(GlobalMeanPool, { fields: [] });
+
+// Flux's GlobalMaxPool() takes nothing; an argument (a window?) must not pass silently.
+function checkNoArguments(name: string, args: readonly unknown[]): void {
+  if (args.length) throw new Error(`${name} takes no arguments, got ${args.length}`);
+}
 
 function globalPool(l: Layer, kind: "max" | "mean", x: tf.Tensor): tf.Tensor {
   checkTensor(l, x);

@@ -4,7 +4,7 @@ import { registerLeaf } from "@fluxion/functors";
 import { layer } from "../../core/declare.js";
 import { Layer } from "../../core/layer.js";
 import { repr } from "../../core/show.js";
-import { checkTensor } from "../../core/checks.js";
+import { checkOptions, checkTensor } from "../../core/checks.js";
 import { asFloat } from "./conv-ops.js";
 
 export type UpsampleMode = "nearest" | "bilinear" | "trilinear";
@@ -47,6 +47,7 @@ export class Upsample extends Layer {
       options = (b ?? {}) as UpsampleOptions;
     }
     if (!MODES.includes(mode as UpsampleMode)) throw new Error(`Upsample: mode=${JSON.stringify(mode)} is not supported; use "nearest", "bilinear" or "trilinear"`);
+    checkOptions("Upsample", options, ["scale", "size"]);
     const { scale, size } = options;
     if ((scale === undefined || scale === null) === (size === undefined || size === null)) {
       throw new Error("Upsample: either scale or size should be specified (but not both)");

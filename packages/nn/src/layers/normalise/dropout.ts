@@ -6,7 +6,7 @@ import { Layer } from "../../core/layer.js";
 import { isActive } from "../../core/modules.js";
 import { defaultRng, Rng } from "../../functions/rng.js";
 import { repr } from "../../core/show.js";
-import { checkTensor } from "../../core/checks.js";
+import { checkOptions, checkTensor } from "../../core/checks.js";
 
 function checkP(name: string, p: unknown): asserts p is number {
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new Error(`${name} expects 0 ≤ p ≤ 1, got p = ${String(p)}`);
@@ -44,6 +44,7 @@ export class Dropout extends Layer {
   constructor(p: number, options: DropoutOptions = {}) {
     super();
     checkP("Dropout", p);
+    checkOptions("Dropout", options, ["dims", "active", "rng"]);
     const dims = options.dims ?? null;
     const list = dims === null ? [] : typeof dims === "number" ? [dims] : Array.isArray(dims) ? dims : null;
     if (list === null || !list.every((d) => Number.isInteger(d))) {
@@ -112,6 +113,7 @@ export class AlphaDropout extends Layer {
   constructor(p: number, options: AlphaDropoutOptions = {}) {
     super();
     checkP("AlphaDropout", p);
+    checkOptions("AlphaDropout", options, ["active", "rng"]);
     this.p = p;
     this.active = options.active ?? null;
     checkMode("AlphaDropout", this.active);

@@ -6,10 +6,10 @@ import { layer } from "../../core/declare.js";
 import { type Initialiser, ones32, zeros32 } from "../../functions/init.js";
 import { call, Layer } from "../../core/layer.js";
 import { isActive } from "../../core/modules.js";
-import { param } from "../../core/params.js";
+import { allocate, initParam, param } from "../../core/params.js";
 import { Scale } from "../basic/scale.js";
 import { repr } from "../../core/show.js";
-import { checkActivation, checkChannelCount, checkFeatures, checkTensor } from "../../core/checks.js";
+import { checkActivation, checkChannelCount, checkFeatures, checkOptions, checkTensor } from "../../core/checks.js";
 
 export interface NormOptions {
   initBeta?: Initialiser;
@@ -48,18 +48,22 @@ abstract class NormLayer extends Layer {
   protected initNorm(name: string, chs: number, lambda: Activation | undefined, o: TrackedNormOptions, affineDefault: boolean, trackDefault: boolean): void {
     checkChannelCount(name, chs);
     const λ = checkActivation(name, lambda ?? identity, "λ");
+    checkOptions(name, o, ["initBeta", "initGamma", "affine", "active", "epsilon", "momentum", ...(name === "GroupNorm" ? [] : ["trackStats"])]);
     const { epsilon = 1e-5, momentum = 0.1, active = null } = o;
     checkNumbers(name, epsilon, momentum);
     if (active !== null && typeof active !== "boolean") throw new Error(`${name}: active must be true, false or null, got ${String(active)}`);
     const affine = o.affine ?? affineDefault;
-    const trackStats = o.trackStats ?? trackDefault;
+    const trackStats = name === "GroupNorm" ? false : (o.trackStats ?? trackDefault);
     const initBeta = o.initBeta ?? zeros32;
     const initGamma = o.initGamma ?? ones32;
     this.lambda = λ;
-    this.beta = affine ? param(() => initBeta([chs])) : null;
-    this.gamma = affine ? param(() => initGamma([chs])) : null;
-    this.mu = trackStats ? param(() => zeros32([chs]), false) : null;
-    this.sigma2 = trackStats ? param(() => ones32([chs]), false) : null;
+    // initBeta and initGamma are user code: if one fails, what was made before is disposed.
+    [this.beta, this.gamma, this.mu, this.sigma2] = allocate(
+      () => (affine ? initParam(name, initBeta, [chs]) : null),
+      () => (affine ? initParam(name, initGamma, [chs]) : null),
+      () => (trackStats ? param(() => zeros32([chs]), false) : null),
+      () => (trackStats ? param(() => ones32([chs]), false) : null),
+    );
     this.epsilon = epsilon;
     this.momentum = momentum;
     this.affine = affine;
@@ -204,7 +208,7 @@ export class GroupNorm extends NormLayer {
     if (!Number.isInteger(G) || G <= 0) throw new Error(`GroupNorm: the number of groups must be a positive integer, got ${String(G)}`);
     if (chs % G !== 0) throw new Error(`The number of groups (${G}) must divide the number of channels (${chs})`);
     this.G = G;
-    this.initNorm("GroupNorm", chs, lambda, { ...options, trackStats: false }, true, false);
+    this.initNorm("GroupNorm", chs, lambda, options, true, false);
   }
 
   apply(x: tf.Tensor): tf.Tensor {
@@ -257,12 +261,15 @@ export class LayerNorm extends Layer {
     if (size.length === 0 || !size.every((n) => Number.isInteger(n) && (n as number) > 0)) {
       throw new Error(`LayerNorm: expected sizes as positive integers, then optionally λ and options, got (${args.map((a) => (typeof a === "function" ? repr(a) : JSON.stringify(a))).join(", ")})`);
     }
+    checkOptions("LayerNorm", options, ["affine", "epsilon"]);
+    const epsilon = options.epsilon ?? 1e-5;
+    // Checked before the Scale's parameters are made: a failed constructor leaks nothing.
+    if (typeof epsilon !== "number" || !(epsilon >= 0)) throw new Error(`LayerNorm: epsilon must be a non-negative number, got ${String(epsilon)}`);
     this.lambda = lambda;
     this.affine = options.affine ?? true;
     this.size = size as number[];
     this.diag = this.affine ? new Scale(...this.size, lambda) : lambda;
-    this.epsilon = options.epsilon ?? 1e-5;
-    if (typeof this.epsilon !== "number" || !(this.epsilon >= 0)) throw new Error(`LayerNorm: epsilon must be a non-negative number, got ${String(this.epsilon)}`);
+    this.epsilon = epsilon;
   }
 
   apply(x: tf.Tensor): tf.Tensor {

@@ -6,7 +6,7 @@ import { type Activation, tanh } from "../../functions/activations.js";
 import { layer } from "../../core/declare.js";
 import { glorotUniform, type Initialiser } from "../../functions/init.js";
 import { Layer } from "../../core/layer.js";
-import { createBias, type BiasOption } from "../../core/params.js";
+import { allocate, checkBias, createBias, initParam, type BiasOption } from "../../core/params.js";
 import { repr } from "../../core/show.js";
 import { checkActivation, checkFeatures, checkOptions, checkPair, checkTensor } from "../../core/checks.js";
 
@@ -55,6 +55,7 @@ abstract class GatedCell extends Layer {
 
   protected checkState(name: string, h: unknown, x: tf.Tensor): asserts h is tf.Tensor {
     const out = this.outputSize;
+    if (h instanceof tf.Tensor && h.isDisposed) throw new Error(`layer ${this.repr()}: the state ${name} is disposed`);
     if (!(h instanceof tf.Tensor) || (h.rank !== 1 && h.rank !== 2) || h.shape.at(-1) !== out) {
       const got = h instanceof tf.Tensor ? `a tensor of shape [${h.shape.join(", ")}]` : h === null ? "null" : typeof h;
       throw new Error(`layer ${this.repr()} expects the state ${name} of shape [${out}] or [batch, ${out}], got ${got}`);
@@ -107,15 +108,23 @@ abstract class GatedCell extends Layer {
 /** The options every cell takes. */
 export const CELL_OPTIONS = ["initKernel", "initRecurrentKernel", "bias"] as const;
 
-function kernels(name: string, inOut: unknown, gates: number, options: RecurrentCellOptions) {
+/**
+ * A cell's checked parameters: Wi, Wh and the bias, and GRUv3's extra [out, out] kernel when
+ * `htilde`. Everything is checked first; if a user's init fails, what was made is disposed.
+ */
+function kernels(name: string, inOut: unknown, gates: number, options: RecurrentCellOptions, htilde = false) {
   const [nIn, nOut] = checkPair(name, inOut);
   checkOptions(name, options, CELL_OPTIONS);
+  const bias = options.bias ?? true;
+  checkBias(name, bias, [gates * nOut]);
   const initKernel = options.initKernel ?? glorotUniform;
   const initRecurrent = options.initRecurrentKernel ?? glorotUniform;
-  const Wi = tf.tidy(() => tf.variable(tf.cast(initKernel([nIn, gates * nOut]), "float32")));
-  const Wh = tf.tidy(() => tf.variable(tf.cast(initRecurrent([nOut, gates * nOut]), "float32")));
-  const bias = createBias(Wi, options.bias ?? true, gates * nOut);
-  return { Wi, Wh, bias, nOut };
+  const [Wi, Wh, WhHtilde] = allocate(
+    () => initParam(name, initKernel, [nIn, gates * nOut]),
+    () => initParam(name, initRecurrent, [nOut, gates * nOut]),
+    () => (htilde ? initParam(name, initRecurrent, [nOut, nOut]) : null),
+  );
+  return { Wi, Wh, bias: createBias(Wi, bias, gates * nOut), WhHtilde };
 }
 
 /**
@@ -257,12 +266,11 @@ export class GRUv3Cell extends GatedCell {
   constructor(inOut: readonly [number, number], options: RecurrentCellOptions = {}) {
     super();
     if (typeof options === "function") throw new Error(`GRUv3Cell: takes no activation; call it as new GRUv3Cell([in, out], options)`);
-    const { Wi, Wh, bias, nOut } = kernels("GRUv3Cell", inOut, 3, options);
+    const { Wi, Wh, bias, WhHtilde } = kernels("GRUv3Cell", inOut, 3, options, true);
     this.Wi = Wi;
     this.Wh = Wh;
     this.b = bias;
-    const init = options.initRecurrentKernel ?? glorotUniform;
-    this.WhHtilde = tf.tidy(() => tf.variable(tf.cast(init([nOut, nOut]), "float32")));
+    this.WhHtilde = WhHtilde!;
   }
 
   initialStates(): tf.Tensor {

@@ -15,6 +15,10 @@ export interface RecurrenceOptions {
   returnState?: boolean;
 }
 
+function checkReturnState(name: string, returnState: unknown): void {
+  if (returnState !== undefined && typeof returnState !== "boolean") throw new Error(`${name}: returnState must be true or false, got ${String(returnState)}`);
+}
+
 /**
  * `new Recurrence(cell, { returnState = false })` runs `cell` over the time axis of a sequence:
  * x [batch, time, in] → y [batch, time, out] (or [time, in] → [time, out]), the output at each step
@@ -31,6 +35,7 @@ export class Recurrence extends Layer {
       throw new Error(`${new.target.name}: expected a recurrent cell (with apply(x, state) and initialStates()), got ${cell === null ? "null" : typeof cell}`);
     }
     checkOptions(new.target.name, options, ["returnState"]);
+    checkReturnState(new.target.name, options.returnState);
     this.cell = cell;
     this.returnState = options.returnState ?? false;
   }
@@ -124,6 +129,7 @@ function cellLayer<C extends BuiltinCell>(name: string, Cell: new (inOut: readon
         const options = (rest[sigma.length] ?? {}) as RecurrentLayerOptions;
         checkOptions(name, options, ["returnState", ...CELL_OPTIONS]);
         const { returnState, ...cellOptions } = options;
+        checkReturnState(name, returnState); // before the cell's parameters are made
         super(new Cell(a as readonly [number, number], ...sigma, cellOptions), returnState === undefined ? {} : { returnState });
       }
     }

@@ -5,6 +5,7 @@ import { fleaves, fmap } from "@fluxion/functors";
 import { layer } from "../../core/declare.js";
 import { Layer } from "../../core/layer.js";
 import { repr } from "../../core/show.js";
+import { checkInputsLive } from "../../core/checks.js";
 import type { RecurrentCellLike } from "./cells.js";
 import { Recurrence } from "./recurrence.js";
 
@@ -49,6 +50,10 @@ export class Stateful extends Layer {
   }
 
   apply(x: tf.Tensor): tf.Tensor {
+    checkInputsLive(this, [x]);
+    if (fleaves(this.state).some((t) => t instanceof tf.Tensor && t.isDisposed)) {
+      throw new Error(`${this.repr()}: its state is disposed (was the model disposed?)`);
+    }
     const inner = this.cell;
     const tape = activeTape();
     // Only a state computed in this same gradient call carries the gradient back.
