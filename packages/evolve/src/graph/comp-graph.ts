@@ -6,7 +6,7 @@ import { tf } from "@fluxion/backend";
 import { Layer, call, layer, outputsize } from "@fluxion/nn";
 import { kindOf } from "./layer-kinds.js";
 import { makeSpec, vertexSpec, type GraphSpec, type VertexSpec } from "./spec.js";
-import type { Trait } from "./traits.js";
+import { Immutable, type Trait } from "./traits.js";
 
 /** A vertex while a graph is being built: `inputVertex`, `vertex`, `addVertex`, `concatVertex`. */
 export class VertexHandle {
@@ -35,7 +35,7 @@ function checkHandles(fn: string, inputs: readonly unknown[]): VertexHandle[] {
 export function inputVertex(name: string, shape: number | readonly number[]): VertexHandle {
   const s = typeof shape === "number" ? [shape] : [...shape];
   if (s.length === 0 || !s.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`inputVertex '${name}': the shape must be positive integers, got ${JSON.stringify(shape)}`);
-  return new VertexHandle({ name, op: "input", inputs: [], shape: s, trait: null }, null, []);
+  return new VertexHandle({ name, op: "input", inputs: [], shape: s, trait: new Immutable() }, null, []);
 }
 
 /** A vertex applying `layer` (an nn layer or an activation function) to `input`. */
@@ -172,7 +172,8 @@ export function vertexShapes(g: CompGraph): Map<string, number[]> {
         throw new Error(`evolve: vertex '${v.name}' cannot take an input of shape [${ins[0]!.join(", ")}]: ${(err as Error).message}`, { cause: err });
       }
     } else if (v.op === "add") {
-      const bad = ins.find((x) => !tf.util.arraysEqual(x, ins[0]!));
+      // Feature sizes are compared by the size classes, which can tell a size cycle; here only the rest.
+      const bad = ins.find((x) => !tf.util.arraysEqual(x.slice(0, -1), ins[0]!.slice(0, -1)));
       if (bad) throw new Error(`evolve: add vertex '${v.name}' sums inputs of different shapes: ${ins.map((x) => `[${x.join(", ")}]`).join(" and ")}`);
       s = ins[0]!;
     } else {

@@ -225,6 +225,9 @@ export class Draft {
     g.layers = Object.fromEntries(this.spec.vertices.filter((v) => v.op === "layer").map((v) => [v.name, this.layers[v.name]]));
     const after = new Set(fleaves(g.layers).filter((t) => t instanceof tf.Tensor));
     for (const t of before) if (!after.has(t)) (t as tf.Tensor).dispose();
+    // Tensors this draft made that the result does not hold (a layer made, then removed).
+    const held = new Set([...after, ...fleaves([...this.leafStates.values()]), ...fleaves([...this.stateAdded.values()], { exclude: (x) => x instanceof Leaf }).flatMap((l) => (l instanceof Leaf ? fleaves(l.state) : []))]);
+    for (const t of this.made) if (!held.has(t) && !t.isDisposed) t.dispose();
     for (const [leaf, next] of this.leafStates) {
       const keep = new Set(fleaves(next));
       for (const t of fleaves(leaf.state)) if (t instanceof tf.Tensor && !keep.has(t)) t.dispose();

@@ -4,7 +4,7 @@
 // `randoutzeroin`: random where a neuron is produced, zero where it is consumed, so the function
 // is unchanged).
 import { tf } from "@fluxion/backend";
-import { functor } from "@fluxion/functors";
+import { describe, functor } from "@fluxion/functors";
 import {
   AlphaDropout,
   BatchNorm,
@@ -131,9 +131,8 @@ registerLayerKind((l) => l === flatten, { size: "flatten", name: "flatten", para
 /** The kind of a layer, or an error naming what is supported. */
 export function kindOf(layer: unknown): LayerKind {
   for (const [test, kind] of kinds) if (test(layer)) return kind;
-  const name = (layer as object)?.constructor?.name ?? typeof layer;
   throw new Error(
-    `evolve: a graph vertex cannot hold a ${name}; supported: Dense, Conv and CrossCor (1-d, 2-d, 3-d), BatchNorm, LayerNorm, Dropout, AlphaDropout, pooling, flatten and activation functions (registerLayerKind adds others)`,
+    `evolve: a graph vertex cannot hold ${describe(layer)}; supported: Dense, Conv and CrossCor (1-d, 2-d, 3-d), BatchNorm, LayerNorm, Dropout, AlphaDropout, pooling, flatten and activation functions (registerLayerKind adds others)`,
   );
 }
 

@@ -2,12 +2,13 @@
 // insert!, remove!, create_edge!, remove_edge!). Each runs on a draft and commits whole, or
 // throws and leaves the graph, its layers and the optimiser state exactly as they were.
 import { describe } from "@fluxion/functors";
-import type { CompGraph } from "./comp-graph.js";
+import { outputsize } from "@fluxion/nn";
+import { vertexShapes, type CompGraph } from "./comp-graph.js";
 import { transact, weightMagnitude, type Draft, type OperationOptions } from "./draft.js";
 import { kindOf, withFields } from "./layer-kinds.js";
 import { SizeError } from "./size-classes.js";
 import { consumers, makeSpec, reaches, vertexSpec, type GraphSpec, type VertexSpec } from "./spec.js";
-import { ApplyIf, traitChain, type Trait } from "./traits.js";
+import { ApplyIf, isImmutable, traitChain, type Trait } from "./traits.js";
 
 /**
  * Changes output sizes: `resize(graph, { h1: +4 })`, or several at once (`{ v2: -1, merged: 0 }`
@@ -40,8 +41,10 @@ function resizeDraft(d: Draft, changes: Readonly<Record<string, number>>): void 
     for (const id of cls.seq.get(name)!) m.set(cls.classOf[id]!, (m.get(cls.classOf[id]!) ?? 0) + 1);
     return m;
   };
+  const fixed = new Set(d.spec.vertices.filter((v) => isImmutable(v.trait)).map((v) => v.name));
   const fixedBy = (name: string): string => {
-    const owner = cls.seq.get(name)!.map((id) => cls.pieces[id]!).find((p) => cls.immutable.has(cls.classOf[p.id]!));
+    const classes = cls.seq.get(name)!.map((id) => cls.classOf[id]!).filter((c) => cls.immutable.has(c));
+    const owner = classes.flatMap((c) => cls.members.get(c)!).find((p) => fixed.has(p.owner));
     return owner ? `its neurons are tied to '${owner.owner}', which cannot change size` : "";
   };
   // Targets with one undecided class decide it; repeat while that makes progress.
@@ -138,14 +141,15 @@ export function insertAfter(graph: CompGraph, after: string, name: string, layer
     if (d.spec.vertices.some((v) => v.name === name)) throw new Error(`insertAfter: a vertex named '${name}' exists already`);
     const readers = new Set(options.outputs ?? consumers(d.spec, after).map((c) => c.name));
     for (const r of options.outputs ?? []) if (!consumers(d.spec, after).some((c) => c.name === r)) throw new Error(`insertAfter: '${r}' does not read '${after}'`);
-    const size = d.sizes().get(after)!;
+    const shape = vertexShapes(d.view() as CompGraph).get(after)!;
+    const size = shape.at(-1)!;
+    const nout = outputsize(layer as never, shape).at(-1);
+    if (nout !== size) throw new SizeError(`insertAfter: the new vertex '${name}' gives ${nout} features where '${after}' gave ${size}; it must give the same`);
     const added: VertexSpec = { name, op: "layer", inputs: [after], trait: options.trait ?? null };
     const vertices = d.spec.vertices.flatMap((v) => (v.name === after ? [v, added] : [readers.has(v.name) ? { ...v, inputs: v.inputs.map((i) => (i === after ? name : i)) } : v]));
     const outputs = d.spec.outputs.map((o) => (o === after && options.outputs === undefined ? name : o));
     d.spec = makeSpec(vertices, d.spec.inputs, outputs);
     d.layers[name] = layer;
-    const nout = d.sizes().get(name)!;
-    if (nout !== size) throw new SizeError(`insertAfter: the new vertex '${name}' gives ${nout} features where '${after}' gave ${size}; it must give the same`);
     d.addState(name, layer);
   });
 }
