@@ -91,15 +91,18 @@ export class StructuralWalk implements Walk {
   }
 }
 
-/** Calls `fn(x, ...ys)` instead of walking where `exclude(x)` holds, which stops the recursion. */
+/**
+ * Calls `fn(x, ...ys)` instead of walking where `exclude(x, ...ys)` holds, which stops the
+ * recursion. `exclude` also sees the other trees' nodes (Julia's sees only `x`).
+ */
 export class ExcludeWalk implements Walk {
   constructor(
     readonly inner: Walk,
     readonly fn: (x: any, ...ys: any[]) => unknown,
-    readonly exclude: (x: any) => boolean,
+    readonly exclude: (x: any, ...ys: any[]) => boolean,
   ) {}
   walk(recurse: Recurse, x: unknown, ...ys: unknown[]): unknown {
-    return this.exclude(x) ? this.fn(x, ...ys) : this.inner.walk(recurse, x, ...ys);
+    return this.exclude(x, ...ys) ? this.fn(x, ...ys) : this.inner.walk(recurse, x, ...ys);
   }
 }
 
@@ -186,10 +189,10 @@ export class ExcludeWalkWithKeyPath implements Walk {
   constructor(
     readonly inner: Walk,
     readonly fn: (kp: KeyPath, x: any, ...ys: any[]) => unknown,
-    readonly exclude: (kp: KeyPath, x: any) => boolean,
+    readonly exclude: (kp: KeyPath, x: any, ...ys: any[]) => boolean,
   ) {}
   walk(recurse: Recurse, kp: KeyPath, x: unknown, ...ys: unknown[]): unknown {
-    return this.exclude(kp, x) ? this.fn(kp, x, ...ys) : this.inner.walk(recurse, kp, x, ...ys);
+    return this.exclude(kp, x, ...ys) ? this.fn(kp, x, ...ys) : this.inner.walk(recurse, kp, x, ...ys);
   }
 }
 
