@@ -157,7 +157,12 @@ function valuesOf(container: any): unknown[] {
 /** Concatenates the arrays its recursion returns (for `fleaves`). */
 export class FlattenWalk implements Walk {
   walk(recurse: Recurse, x: unknown, ...ys: unknown[]): unknown[] {
-    return valuesOf(structuralStep(x, ys, (_k, c, ...yc) => recurse(c, ...yc))).flatMap((v) => v as unknown[]);
+    // Appends in child order as it goes: no per-node values() and flatMap copies.
+    const out: unknown[] = [];
+    structuralStep(x, ys, (_k, c, ...yc) => {
+      for (const v of recurse(c, ...yc) as unknown[]) out.push(v);
+    });
+    return out;
   }
 }
 

@@ -61,19 +61,18 @@ function step<M>(tree: StateTree, model: M, grad: unknown, inPlace: boolean): [S
       pending.push({ leaf, x, state, value });
     }
   } catch (err) {
-    for (const p of pending) {
-      disposeReplaced(p.state, p.leaf.state);
-      p.value?.dispose();
-    }
+    disposeReplaced(pending.map((p) => p.state), pending.map((p) => p.leaf.state));
+    for (const p of pending) p.value?.dispose();
     throw err;
   } finally {
     tf.dispose(sums);
   }
 
   // Commit: new states into the Leafs, new values into Variables or the rebuilt model.
+  // One walk over all old and all new states, not two per Leaf (the per-call overhead).
+  disposeReplaced(pending.map((p) => p.leaf.state), pending.map((p) => p.state));
   const results = new Map<Leaf, tf.Tensor>();
   for (const p of pending) {
-    disposeReplaced(p.leaf.state, p.state);
     p.leaf.state = p.state;
     p.leaf.step += 1;
     if (p.value === null) continue;
@@ -88,7 +87,7 @@ function step<M>(tree: StateTree, model: M, grad: unknown, inPlace: boolean): [S
   // parameters changed is kept as it is.
   if (results.size === 0) return [tree, model];
   const updated = (x: unknown): unknown => results.get(places.get(x as tf.Tensor)!) ?? x;
-  return [tree, fmap({ walk: trainableWalk() }, updated, model) as M];
+  return [tree, fmap({ walk: rebuildWalk }, updated, model) as M];
 }
 
 /** A Leaf's parameter, its summed gradient, and the gradient tensors already added in. */
@@ -99,6 +98,8 @@ interface TiedGrad {
 }
 
 const isNoState = (t: unknown): boolean => Array.isArray(t) && t.length === 0;
+const gradientWalk = trainableWalkWithPath({ structural: true });
+const rebuildWalk = trainableWalk();
 
 /** Where the walk over (model, tree, grad) stops: a Leaf, nothing to do, or a mismatch for `addGradient` to report. */
 const atParameter = (_kp: KeyPath, x: unknown, t: unknown, dx: unknown): boolean =>
@@ -138,5 +139,5 @@ function accumulate(tree: unknown, model: unknown, grad: unknown, grads: Map<Lea
       grads.set(t, { x: prev.x, dx: sum, seen: prev.seen });
     }
   };
-  fmapWithPath({ exclude: atParameter, walk: trainableWalkWithPath({ structural: true }), cache: null }, addGradient, model, tree, grad);
+  fmapWithPath({ exclude: atParameter, walk: gradientWalk, cache: null }, addGradient, model, tree, grad);
 }
