@@ -159,6 +159,10 @@ export class FlattenWalk implements Walk {
   walk(recurse: Recurse, x: unknown, ...ys: unknown[]): unknown[] {
     // Appends in child order as it goes: no per-node values() and flatMap copies.
     const out: unknown[] = [];
+    if (ys.length === 0) {
+      for (const c of valuesOf(children(x))) for (const v of recurse(c) as unknown[]) out.push(v);
+      return out;
+    }
     structuralStep(x, ys, (_k, c, ...yc) => {
       for (const v of recurse(c, ...yc) as unknown[]) out.push(v);
     });

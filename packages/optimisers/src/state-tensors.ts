@@ -7,9 +7,12 @@ const cloneTensor = (x: unknown): unknown => (x instanceof tf.Tensor ? tf.clone(
 /** Where walks over a state tree stop to act on a whole Leaf (rule, state, frozen and step). */
 export const atLeaf = (x: unknown): boolean => x instanceof Leaf || isLeaf(x);
 
+// Stops at tensors and plain values without asking functors' registry (this runs every step).
+const atTensorOrValue = (x: unknown): boolean => x === null || typeof x !== "object" || x instanceof tf.Tensor;
+
 /** Every tensor in a rule state, or in a whole state tree (a Leaf is a functor over its state). */
 export function stateTensors(state: unknown, out: Set<tf.Tensor> = new Set()): Set<tf.Tensor> {
-  for (const t of fleaves(state)) if (t instanceof tf.Tensor) out.add(t);
+  for (const t of fleaves(state, { exclude: atTensorOrValue })) if (t instanceof tf.Tensor) out.add(t);
   return out;
 }
 

@@ -59,7 +59,7 @@ export function trainableWalkWithPath(options: Omit<SelectWalkOptions, "select">
 /** The trainable subset of `children(x)`: a plain object (or array/Map) of the trainable children. */
 export function trainable(x: unknown): unknown {
   const [ch] = functor(x);
-  if (Array.isArray(ch)) return ch;
+  if (Array.isArray(ch)) return ch.filter((_, i) => isTrainableChild(x, i));
   if (ch instanceof Map) return new Map([...ch].filter(([k]) => isTrainableChild(x, k)));
   return Object.fromEntries(Object.entries(ch).filter(([k]) => isTrainableChild(x, k)));
 }
