@@ -24,3 +24,5 @@ export {
   NO_PRUNE,
 } from "./walks.js";
 export type { Walk, Recurse } from "./walks.js";
+export { SelectWalk, SelectWalkWithPath } from "./select-walk.js";
+export type { SelectWalkOptions } from "./select-walk.js";

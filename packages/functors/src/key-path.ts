@@ -33,7 +33,11 @@ export class KeyPath {
   }
   /** This path extended by `key` (a new KeyPath). */
   push(key: Key): KeyPath {
-    return new KeyPath(...this.keys, key);
+    if (key instanceof KeyPath) return new KeyPath(this, key);
+    // Every path walk calls this once per child: one array copy, no flatMap over the keys.
+    const kp = Object.create(KeyPath.prototype) as { keys: readonly Key[] };
+    kp.keys = [...this.keys, key];
+    return kp as KeyPath;
   }
   equals(other: KeyPath): boolean {
     return other.keys.length === this.keys.length && this.keys.every((k, i) => Object.is(k, other.keys[i]));

@@ -27,8 +27,8 @@ export type Fmapped<T, R> = T extends LeafValue
 
 /** Options of the fmap family (Julia's keywords). */
 export interface FmapOptions {
-  /** Where it holds, `f` is called and the recursion stops. Default: `isLeaf`. */
-  exclude?: (x: any) => boolean;
+  /** Where it holds, `f` is called and the recursion stops; it also gets the other trees' nodes. Default: `isLeaf`. */
+  exclude?: (x: any, ...ys: any[]) => boolean;
   /** The walk to use; it is wrapped in an exclude walk and, unless `cache` is null, a cached walk. */
   walk?: import("./walks.js").Walk;
   /** Identity cache for shared nodes; `null` turns deduplication off (ties are then broken). */
@@ -39,5 +39,5 @@ export interface FmapOptions {
 
 /** Options of the path variants: `exclude` also receives the KeyPath. */
 export interface FmapWithPathOptions extends Omit<FmapOptions, "exclude"> {
-  exclude?: (kp: import("./key-path.js").KeyPath, x: any) => boolean;
+  exclude?: (kp: import("./key-path.js").KeyPath, x: any, ...ys: any[]) => boolean;
 }

@@ -91,15 +91,18 @@ export class StructuralWalk implements Walk {
   }
 }
 
-/** Calls `fn(x, ...ys)` instead of walking where `exclude(x)` holds, which stops the recursion. */
+/**
+ * Calls `fn(x, ...ys)` instead of walking where `exclude(x, ...ys)` holds, which stops the
+ * recursion. `exclude` also sees the other trees' nodes (Julia's sees only `x`).
+ */
 export class ExcludeWalk implements Walk {
   constructor(
     readonly inner: Walk,
     readonly fn: (x: any, ...ys: any[]) => unknown,
-    readonly exclude: (x: any) => boolean,
+    readonly exclude: (x: any, ...ys: any[]) => boolean,
   ) {}
   walk(recurse: Recurse, x: unknown, ...ys: unknown[]): unknown {
-    return this.exclude(x) ? this.fn(x, ...ys) : this.inner.walk(recurse, x, ...ys);
+    return this.exclude(x, ...ys) ? this.fn(x, ...ys) : this.inner.walk(recurse, x, ...ys);
   }
 }
 
@@ -154,7 +157,16 @@ function valuesOf(container: any): unknown[] {
 /** Concatenates the arrays its recursion returns (for `fleaves`). */
 export class FlattenWalk implements Walk {
   walk(recurse: Recurse, x: unknown, ...ys: unknown[]): unknown[] {
-    return valuesOf(structuralStep(x, ys, (_k, c, ...yc) => recurse(c, ...yc))).flatMap((v) => v as unknown[]);
+    // Appends in child order as it goes: no per-node values() and flatMap copies.
+    const out: unknown[] = [];
+    if (ys.length === 0) {
+      for (const c of valuesOf(children(x))) for (const v of recurse(c) as unknown[]) out.push(v);
+      return out;
+    }
+    structuralStep(x, ys, (_k, c, ...yc) => {
+      for (const v of recurse(c, ...yc) as unknown[]) out.push(v);
+    });
+    return out;
   }
 }
 
@@ -186,10 +198,10 @@ export class ExcludeWalkWithKeyPath implements Walk {
   constructor(
     readonly inner: Walk,
     readonly fn: (kp: KeyPath, x: any, ...ys: any[]) => unknown,
-    readonly exclude: (kp: KeyPath, x: any) => boolean,
+    readonly exclude: (kp: KeyPath, x: any, ...ys: any[]) => boolean,
   ) {}
   walk(recurse: Recurse, kp: KeyPath, x: unknown, ...ys: unknown[]): unknown {
-    return this.exclude(kp, x) ? this.fn(kp, x, ...ys) : this.inner.walk(recurse, kp, x, ...ys);
+    return this.exclude(kp, x, ...ys) ? this.fn(kp, x, ...ys) : this.inner.walk(recurse, kp, x, ...ys);
   }
 }
 

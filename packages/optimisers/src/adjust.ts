@@ -1,7 +1,6 @@
-import { tf } from "@fluxion/backend";
-import { Leaf, type StateTree } from "./leaf.js";
+import type { Leaf, StateTree } from "./leaf.js";
 import { Rule } from "./rule.js";
-import { copyTree, forEachLeaf } from "./state-tensors.js";
+import { cloneState, disposeStates, forEachLeaf } from "./state-tensors.js";
 
 /** A number means the learning rate `eta`; an object sets the named fields. */
 export type Adjustment = number | Readonly<Record<string, unknown>>;
@@ -35,11 +34,11 @@ function adjustedRules(rules: Rule[], changes: Readonly<Record<string, unknown>>
 export function adjust<T extends StateTree | Rule>(tree: T, adjustment: Adjustment): T {
   const changes = changesOf(adjustment);
   if (tree instanceof Rule) return adjustedRules([tree], changes)[0] as T;
-  const copy = copyTree(tree);
+  const copy = cloneState(tree);
   try {
     adjustInPlace(copy as StateTree, adjustment);
   } catch (err) {
-    forEachLeaf(copy, (l) => tf.dispose(l.state as tf.TensorContainer));
+    disposeStates(copy);
     throw err;
   }
   return copy;

@@ -1,5 +1,6 @@
 import { tf } from "@fluxion/backend";
-import { mapTrainable } from "./trainable.js";
+import { fmap } from "@fluxion/functors";
+import { isNumeric, trainableWalk, trainables } from "./trainable.js";
 
 /** Rebuilds the model from a flat vector (`re(flat)`); `re.length` is the vector's length. */
 export interface Restructure<M> {
@@ -16,15 +17,13 @@ export interface Restructure<M> {
  * was. Both directions are tfjs ops, so gradients flow through them (including second order).
  */
 export function destructure<M>(model: M): [tf.Tensor1D, Restructure<M>] {
+  const parts = trainables(model);
   const offsets = new Map<tf.Tensor, number>();
-  const parts: tf.Tensor[] = [];
   let length = 0;
-  mapTrainable(model, (t) => {
+  for (const t of parts) {
     offsets.set(t, length);
-    parts.push(t);
     length += t.size;
-    return null;
-  }, { structural: true });
+  }
 
   const flat = tf.tidy(() => (parts.length === 0 ? tf.zeros([0]) : tf.concat(parts.map((p) => tf.reshape(p, [-1])))));
   const rebuild = (v: tf.Tensor): M => {
@@ -37,7 +36,7 @@ export function destructure<M>(model: M): [tf.Tensor1D, Restructure<M>] {
         const s = tf.reshape(tf.slice(v, [offsets.get(t)!], [t.size]), t.shape);
         return s.dtype === t.dtype ? s : tf.cast(s, t.dtype);
       });
-    return mapTrainable(model, piece, { structural: false }) as M;
+    return fmap({ walk: trainableWalk() }, (x) => (isNumeric(x) ? piece(x) : x), model) as M;
   };
   const re = Object.defineProperties(rebuild, {
     length: { value: length },

@@ -1,3 +1,4 @@
+import { registerFunctor } from "@fluxion/functors";
 import type { Rule } from "./rule.js";
 import { juliaValue } from "@fluxion/backend/internal";
 
@@ -19,6 +20,11 @@ export class Leaf<S = unknown> {
     return `Leaf(${this.rule.toString()}, ${juliaValue(this.state)}${this.frozen ? ", frozen = true" : ""})`;
   }
 }
+
+// A functor over its state (Optimisers.jl's `@functor Leaf (state,)`): fmap reaches the state
+// tensors, to clone or move them, and keeps rule, frozen and step. Walks that act on whole Leafs
+// stop there with `exclude: (x) => x instanceof Leaf`.
+registerFunctor(Leaf, ["state"]);
 
 /** The state-tree node of a parameter-free part of a model (Julia's `()`). */
 export const NO_STATE: readonly [] = Object.freeze([]) as readonly [];

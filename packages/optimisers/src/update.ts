@@ -1,9 +1,9 @@
 import { tf } from "@fluxion/backend";
-import { KeyPath, functor, isLeaf, isShared, type Key } from "@fluxion/functors";
+import { fmap, fmapWithPath, isLeaf, type KeyPath } from "@fluxion/functors";
 import { Leaf, type StateTree } from "./leaf.js";
 import { Rule } from "./rule.js";
-import { copyTree, disposeReplaced, forEachLeaf } from "./state-tensors.js";
-import { isNumeric, mayWrite, trainableEntries } from "./trainable.js";
+import { cloneState, disposeReplaced, disposeStates } from "./state-tensors.js";
+import { isNumeric, mayWrite, trainableWalk, trainableWalkWithPath } from "./trainable.js";
 
 /**
  * Applies the rules to the gradient and returns `[newTree, newModel]`, leaving the inputs
@@ -13,11 +13,11 @@ import { isNumeric, mayWrite, trainableEntries } from "./trainable.js";
  */
 export function update<M>(tree: StateTree, model: M, grad: unknown): [StateTree, M] {
   checkTree(tree, "update");
-  const copy = copyTree(tree);
+  const copy = cloneState(tree);
   try {
     return step(copy, model, grad, false);
   } catch (err) {
-    forEachLeaf(copy, (l) => tf.dispose(l.state as tf.TensorContainer)); // the clones are ours
+    disposeStates(copy); // the clones are ours
     throw err;
   }
 }
@@ -43,10 +43,11 @@ type Pending = { leaf: Leaf; x: tf.Tensor; state: unknown; value: tf.Tensor | nu
 function step<M>(tree: StateTree, model: M, grad: unknown, inPlace: boolean): [StateTree, M] {
   // Walk 1: gradients per Leaf (tied tensors' gradients summed). Nothing is mutated yet.
   const grads = new Map<Leaf, TiedGrad>();
+  const places = new Map<tf.Tensor, Leaf>(); // each parameter reached, and its Leaf
   const sums: tf.Tensor[] = [];
   const pending: Pending[] = [];
   try {
-    accumulate(tree, model, grad, new KeyPath(), grads, sums);
+    accumulate(tree, model, grad, grads, sums, places);
     // Compute every new state and value before committing any, so an error leaves all as it was.
     for (const [leaf, { x, dx }] of grads) {
       if (leaf.frozen) continue;
@@ -60,19 +61,18 @@ function step<M>(tree: StateTree, model: M, grad: unknown, inPlace: boolean): [S
       pending.push({ leaf, x, state, value });
     }
   } catch (err) {
-    for (const p of pending) {
-      disposeReplaced(p.state, p.leaf.state);
-      p.value?.dispose();
-    }
+    disposeReplaced(pending.map((p) => p.state), pending.map((p) => p.leaf.state));
+    for (const p of pending) p.value?.dispose();
     throw err;
   } finally {
     tf.dispose(sums);
   }
 
   // Commit: new states into the Leafs, new values into Variables or the rebuilt model.
+  // One walk over all old and all new states, not two per Leaf (the per-call overhead).
+  disposeReplaced(pending.map((p) => p.leaf.state), pending.map((p) => p.state));
   const results = new Map<Leaf, tf.Tensor>();
   for (const p of pending) {
-    disposeReplaced(p.leaf.state, p.state);
     p.leaf.state = p.state;
     p.leaf.step += 1;
     if (p.value === null) continue;
@@ -83,8 +83,11 @@ function step<M>(tree: StateTree, model: M, grad: unknown, inPlace: boolean): [S
       results.set(p.leaf, p.value);
     }
   }
-  // All-Variable models written in place need no rebuilding walk.
-  return [tree, results.size === 0 ? model : (rebuild(tree, model, results, new Map()) as M)];
+  // All-Variable models written in place need no rebuilding walk. A node none of whose
+  // parameters changed is kept as it is.
+  if (results.size === 0) return [tree, model];
+  const updated = (x: unknown): unknown => results.get(places.get(x as tf.Tensor)!) ?? x;
+  return [tree, fmap({ walk: rebuildWalk }, updated, model) as M];
 }
 
 /** A Leaf's parameter, its summed gradient, and the gradient tensors already added in. */
@@ -94,16 +97,29 @@ interface TiedGrad {
   seen: Set<unknown>;
 }
 
-function accumulate(
-  tree: unknown,
-  x: unknown,
-  dx: unknown,
-  kp: KeyPath,
-  grads: Map<Leaf, TiedGrad>,
-  sums: tf.Tensor[],
-): void {
-  if (dx === null || dx === undefined) return;
-  if (tree instanceof Leaf) {
+const isNoState = (t: unknown): boolean => Array.isArray(t) && t.length === 0;
+const gradientWalk = trainableWalkWithPath({ structural: true });
+const rebuildWalk = trainableWalk();
+
+/** Where the walk over (model, tree, grad) stops: a Leaf, nothing to do, or a mismatch for `addGradient` to report. */
+const atParameter = (_kp: KeyPath, x: unknown, t: unknown, dx: unknown): boolean =>
+  dx === null || dx === undefined || t === undefined || t instanceof Leaf || isNoState(t) || isLeaf(x) || typeof dx !== "object";
+
+/**
+ * Walk 1 of a step: the gradient of each Leaf, from the model, state tree and gradient walked
+ * together (trainable children only; a null or missing gradient skips its part). No cache: a tied
+ * tensor is visited at each of its places, so its gradients are summed.
+ */
+function accumulate(tree: unknown, model: unknown, grad: unknown, grads: Map<Leaf, TiedGrad>, sums: tf.Tensor[], places: Map<tf.Tensor, Leaf>): void {
+  const addGradient = (kp: KeyPath, x: unknown, t: unknown, dx: unknown): void => {
+    if (t === undefined) {
+      throw new Error(`update: the state tree has no entry ${String(kp.last())} at ${kp.slice(0, -1).toString()}; was it made by setup for this model?`);
+    }
+    if (dx === null || dx === undefined || isNoState(t)) return;
+    if (!(t instanceof Leaf)) {
+      if (isLeaf(x)) throw new Error(`update: the state tree does not match the model at ${kp.toString()} (the model has a leaf there)`);
+      throw new Error(`update: the gradient at ${kp.toString()} must be a tree like the model, got ${typeof dx}`);
+    }
     if (!isNumeric(x)) throw new Error(`update: the state tree has a Leaf at ${kp.toString()} but the model has no trainable tensor there`);
     if (!(dx instanceof tf.Tensor)) {
       throw new Error(`update: the gradient at ${kp.toString()} must be a tensor (or null), got ${typeof dx}`);
@@ -111,50 +127,17 @@ function accumulate(
     if (!tf.util.arraysEqual(dx.shape, x.shape)) {
       throw new Error(`update: the gradient at ${kp.toString()} has shape [${dx.shape}] but the parameter has shape [${x.shape}]`);
     }
+    places.set(x, t);
     // A tied tensor's gradient is summed over its places, but one gradient tensor given at
     // several places (a total, as nn's `gradient` gives for tied weights) counts once.
-    const prev = grads.get(tree);
-    if (!prev) grads.set(tree, { x, dx, seen: new Set([dx]) });
+    const prev = grads.get(t);
+    if (!prev) grads.set(t, { x, dx, seen: new Set([dx]) });
     else if (!prev.seen.has(dx)) {
       const sum = tf.add(prev.dx, dx);
       sums.push(sum);
       prev.seen.add(dx);
-      grads.set(tree, { x: prev.x, dx: sum, seen: prev.seen });
+      grads.set(t, { x: prev.x, dx: sum, seen: prev.seen });
     }
-    return;
-  }
-  if (Array.isArray(tree) && tree.length === 0) return; // nothing trainable here
-  if (isLeaf(x)) throw new Error(`update: the state tree does not match the model at ${kp.toString()} (the model has a leaf there)`);
-  if (typeof dx !== "object") throw new Error(`update: the gradient at ${kp.toString()} must be a tree like the model, got ${typeof dx}`);
-  for (const [k, c, t] of trainableEntries(x)) {
-    if (!t) continue;
-    accumulate(childOf(tree, k, kp), c, childOf(dx, k), kp.push(k), grads, sums);
-  }
-}
-
-function childOf(node: unknown, k: Key, kp?: KeyPath): unknown {
-  if (node instanceof Map) return node.get(k);
-  const v = node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined;
-  if (kp && v === undefined) throw new Error(`update: the state tree has no entry ${String(k)} at ${kp.toString()}; was it made by setup for this model?`);
-  return v;
-}
-
-/** The model with updated tensors put in; a node none of whose parameters changed is returned as is. */
-function rebuild(tree: unknown, x: unknown, results: Map<Leaf, tf.Tensor>, done: Map<unknown, unknown>): unknown {
-  if (tree instanceof Leaf) return results.get(tree) ?? x;
-  if ((Array.isArray(tree) && tree.length === 0) || isLeaf(x)) return x;
-  if (isShared(x) && done.has(x)) return done.get(x);
-  const [ch, re] = functor(x);
-  let changed = false;
-  const entries = trainableEntries(x).map(([k, c, t]): [Key, unknown] => {
-    const n = t ? rebuild(childOf(tree, k), c, results, done) : c;
-    changed ||= n !== c;
-    return [k, n];
-  });
-  let out = x;
-  if (changed) {
-    out = re(Array.isArray(ch) ? entries.map(([, v]) => v) : ch instanceof Map ? new Map(entries) : Object.fromEntries(entries));
-  }
-  if (isShared(x)) done.set(x, out);
-  return out;
+  };
+  fmapWithPath({ exclude: atParameter, walk: gradientWalk, cache: null }, addGradient, model, tree, grad);
 }

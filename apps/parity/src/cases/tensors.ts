@@ -1,5 +1,6 @@
 // Seeded inputs and tensor collection shared by the cases.
 import { tf } from "@fluxion/backend";
+import { fmapWithPath, type KeyPath } from "@fluxion/functors";
 import { Rng } from "@fluxion/nn";
 
 /** A tensor of standard normal numbers (scaled), the same on every backend for a given seed. */
@@ -17,22 +18,8 @@ export function uniform(shape: number[], seed: number, lo = 0, hi = 1): tf.Tenso
   return tf.tensor(rng.floats(size).map((v) => lo + (hi - lo) * v), shape);
 }
 
-/**
- * Every tensor reachable in `x`, in key order, named by its path ("state.w.0"). Not functors'
- * fmapWithPath: it treats an optimiser state `Leaf` as a leaf, and state tensors are compared too.
- */
+/** Every tensor in `x`, in key order, named by its path ("state.w.state.0"); a tensor reached twice once. */
 export function collectTensors(x: unknown, prefix: string, out: Record<string, tf.Tensor> = {}): Record<string, tf.Tensor> {
-  const seen = new Set<unknown>();
-  const visit = (v: unknown, path: string): void => {
-    if (v === null || typeof v !== "object" || seen.has(v)) return;
-    seen.add(v);
-    if (v instanceof tf.Tensor) {
-      out[path] = v;
-      return;
-    }
-    const entries = Array.isArray(v) ? v.map((e, i) => [String(i), e] as const) : Object.entries(v as object);
-    for (const [k, e] of entries) visit(e, `${path}.${k}`);
-  };
-  visit(x, prefix);
+  fmapWithPath((kp: KeyPath, v: unknown) => v instanceof tf.Tensor && (out[[prefix, ...kp.keys].join(".")] = v), x);
   return out;
 }

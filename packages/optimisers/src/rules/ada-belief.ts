@@ -1,8 +1,9 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
+import { adamDirection, ema, initMoments, nextPowers, type BetaPowers } from "./moments.js";
 
 /** AdaBelief's state: the first moment `m`, the "belief" `s`, and `[β1ᵗ, β2ᵗ]`. */
-export type AdaBeliefState = [m: tf.Tensor, s: tf.Tensor, betaT: [number, number]];
+export type AdaBeliefState = [m: tf.Tensor, s: tf.Tensor, betaT: BetaPowers];
 
 /**
  * AdaBelief (Zhuang et al.): `m ← β1 m + (1−β1) dx`, `s ← β2 s + (1−β2)(dx − m)² + ϵ` (with the
@@ -11,16 +12,15 @@ export type AdaBeliefState = [m: tf.Tensor, s: tf.Tensor, betaT: [number, number
  */
 export class AdaBelief extends defineRule("AdaBelief", { eta: 0.001, beta: [0.9, 0.999], epsilon: 1e-16 }) {
   init(x: tf.Tensor): AdaBeliefState {
-    const [b1, b2] = this.values().beta;
-    return [tf.zerosLike(x), tf.zerosLike(x), [b1, b2]];
+    return initMoments(x, this.values().beta);
   }
   apply([m, s, betaT]: AdaBeliefState, _x: tf.Tensor, dx: tf.Tensor): [AdaBeliefState, tf.Tensor] {
-    const { eta, beta: [b1, b2], epsilon } = this.values();
+    const { eta, beta, epsilon } = this.values();
     return tf.tidy(() => {
-      const m2 = tf.add(tf.mul(m, b1), tf.mul(dx, 1 - b1));
-      const s2 = tf.add(tf.add(tf.mul(s, b2), tf.mul(tf.square(tf.sub(dx, m2)), 1 - b2)), epsilon);
-      const step = tf.div(tf.div(tf.mul(m2, eta), 1 - betaT[0]), tf.add(tf.sqrt(tf.div(s2, 1 - betaT[1])), epsilon));
-      return [[m2, s2, [betaT[0] * b1, betaT[1] * b2]], step];
+      const m2 = ema(m, dx, beta[0]);
+      const s2 = tf.add(ema(s, tf.square(tf.sub(dx, m2)), beta[1]), epsilon);
+      const step = tf.mul(adamDirection(m2, s2, betaT, epsilon), eta);
+      return [[m2, s2, nextPowers(betaT, beta)], step];
     }) as [AdaBeliefState, tf.Tensor];
   }
 }

@@ -1,5 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
+import { ema } from "./moments.js";
 
 /** AdaDelta's state: running means of the squared gradients and of the squared updates. */
 export type AdaDeltaState = [acc: tf.Tensor, deltaAcc: tf.Tensor];
@@ -17,9 +18,9 @@ export class AdaDelta extends defineRule("AdaDelta", { rho: 0.9, epsilon: 1e-8 }
   apply([acc, deltaAcc]: AdaDeltaState, _x: tf.Tensor, dx: tf.Tensor): [AdaDeltaState, tf.Tensor] {
     const { rho, epsilon } = this.values();
     return tf.tidy(() => {
-      const acc2 = tf.add(tf.mul(acc, rho), tf.mul(tf.square(dx), 1 - rho));
+      const acc2 = ema(acc, tf.square(dx), rho);
       const step = tf.div(tf.mul(dx, tf.sqrt(tf.add(deltaAcc, epsilon))), tf.sqrt(tf.add(acc2, epsilon)));
-      const deltaAcc2 = tf.add(tf.mul(deltaAcc, rho), tf.mul(tf.square(step), 1 - rho));
+      const deltaAcc2 = ema(deltaAcc, tf.square(step), rho);
       return [[acc2, deltaAcc2], step];
     }) as [AdaDeltaState, tf.Tensor];
   }

@@ -1,5 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
+import { nextMoments } from "./moments.js";
 
 /** AMSGrad's state: the moments `m`, `v` and the running maximum `v̂` (all start at `epsilon`). */
 export type AMSGradState = [m: tf.Tensor, v: tf.Tensor, vHat: tf.Tensor];
@@ -15,10 +16,9 @@ export class AMSGrad extends defineRule("AMSGrad", { eta: 0.001, beta: [0.9, 0.9
     return [tf.fill(x.shape, epsilon, x.dtype), tf.fill(x.shape, epsilon, x.dtype), tf.fill(x.shape, epsilon, x.dtype)];
   }
   apply([m, v, vHat]: AMSGradState, _x: tf.Tensor, dx: tf.Tensor): [AMSGradState, tf.Tensor] {
-    const { eta, beta: [b1, b2], epsilon } = this.values();
+    const { eta, beta, epsilon } = this.values();
     return tf.tidy(() => {
-      const m2 = tf.add(tf.mul(m, b1), tf.mul(dx, 1 - b1));
-      const v2 = tf.add(tf.mul(v, b2), tf.mul(tf.square(dx), 1 - b2));
+      const [m2, v2] = nextMoments(m, v, dx, beta);
       const vHat2 = tf.maximum(vHat, v2);
       const step = tf.div(tf.mul(m2, eta), tf.add(tf.sqrt(vHat2), epsilon));
       return [[m2, v2, vHat2], step];

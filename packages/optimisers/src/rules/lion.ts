@@ -1,5 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
+import { ema } from "./moments.js";
 
 /**
  * Lion (Chen et al., "Symbolic Discovery of Optimization Algorithms"), as Optimisers.jl writes it:
@@ -14,7 +15,7 @@ export class Lion extends defineRule("Lion", { eta: 0.001, beta: [0.9, 0.999] })
   apply(m: tf.Tensor, _x: tf.Tensor, dx: tf.Tensor): [tf.Tensor, tf.Tensor] {
     const { eta, beta: [b1, b2] } = this.values();
     return tf.tidy(() => {
-      const m2 = tf.add(tf.mul(dx, b2), tf.mul(m, 1 - b2));
+      const m2 = ema(dx, m, b2); // β2*dx + (1−β2)*m, the Julia order
       const direction = tf.sign(tf.add(tf.mul(dx, b2 - b1), tf.mul(m2, b1)));
       return [m2, tf.mul(direction, eta)];
     }) as [tf.Tensor, tf.Tensor];

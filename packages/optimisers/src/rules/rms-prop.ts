@@ -1,6 +1,7 @@
 import { tf } from "@fluxion/backend";
 import { isPlainObject } from "@fluxion/functors";
 import { defineRule } from "../rule.js";
+import { ema } from "./moments.js";
 import type { Hyper } from "../schedule.js";
 
 /** RMSProp's state: the mean square `quad`, and the mean `lin` (centred) or `false` (not centred). */
@@ -34,12 +35,12 @@ export class RMSProp extends Base {
   apply([quad, lin]: RMSPropState, _x: tf.Tensor, dx: tf.Tensor): [RMSPropState, tf.Tensor] {
     const { eta, rho, epsilon, centred } = this.values();
     return tf.tidy(() => {
-      const quad2 = tf.add(tf.mul(quad, rho), tf.mul(tf.square(dx), 1 - rho));
+      const quad2 = ema(quad, tf.square(dx), rho);
       let lin2: tf.Tensor | false = lin;
       let denom = tf.sqrt(quad2);
       if (centred) {
         if (lin === false) throw new Error("RMSProp: centred rule given a non-centred state (lin = false); make the state with this rule's init");
-        lin2 = tf.add(tf.mul(lin, rho), tf.mul(dx, 1 - rho));
+        lin2 = ema(lin, dx, rho);
         denom = tf.sqrt(tf.sub(quad2, tf.square(lin2)));
       }
       const step = tf.div(tf.mul(dx, eta), tf.add(denom, epsilon));

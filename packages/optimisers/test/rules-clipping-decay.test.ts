@@ -1,12 +1,11 @@
-// AdaGrad, AdaDelta, Lion, WeightDecay, SignDecay, ClipGrad, ClipNorm, ExpDecay, InvDecay and the
-// combinators, each against an independent float64 reference written from Optimisers.jl's
-// formulas (old Flux's for the two decays), plus constructors, printing, errors and leak checks.
-import { disposeTree, variable } from "./helpers.js";
+// WeightDecay, SignDecay, ClipGrad, ClipNorm, ExpDecay and InvDecay, each against an independent
+// float64 reference (see trajectory.ts), plus the constructors, printing, errors and leak checks of
+// these rules and of AdaGrad, AdaDelta, Lion, OptimiserChain and AccumGrad.
 import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import type { Rule } from "../src/rule.js";
 import { setup } from "../src/setup.js";
-import { update, updateInPlace } from "../src/update.js";
+import { updateInPlace } from "../src/update.js";
 import { adjust } from "../src/adjust.js";
 import { Leaf, type StateTree } from "../src/leaf.js";
 import { Descent } from "../src/rules/descent.js";
@@ -22,179 +21,10 @@ import { ClipGrad, ClipValue } from "../src/rules/clip-grad.js";
 import { ClipNorm } from "../src/rules/clip-norm.js";
 import { ExpDecay } from "../src/rules/exp-decay.js";
 import { InvDecay } from "../src/rules/inv-decay.js";
-
-// ---------- helpers ----------
-
-type Vec = number[];
-/** One step of a float64 reference: (state, x, dx) → [state', dx']. */
-type RefStep<S> = (state: S, x: Vec, dx: Vec) => [S, Vec];
-
-const X0: Vec = [0.5, -1.2, 2.0, 0.0, 0.75];
-/** Sign flips, exact zeros, a zero-gradient step for every element somewhere. */
-const GRADS: Vec[] = [
-  [0.3, -0.7, 1.5, 0.0, 0.2],
-  [-0.2, 0.4, 0.0, 0.1, -0.6],
-  [0.0, 0.0, -2.0, -0.3, 0.0],
-  [0.8, -0.1, 0.5, 0.0, 0.9],
-  [-0.5, 0.6, 0.0, 0.2, -0.05],
-  [0.1, 0.0, 1.0, -0.4, 0.3],
-  [0.0, 0.0, 0.0, 0.0, 0.0],
-];
-
-const sign = (v: number): number => (v > 0 ? 1 : v < 0 ? -1 : 0);
-const zeros = (n: number): Vec => new Array<number>(n).fill(0);
-
-function reference<S>(init: S, step: RefStep<S>, x0: Vec = X0, grads: Vec[] = GRADS): Vec[] {
-  let x = [...x0];
-  let s = init;
-  return grads.map((g) => {
-    const [s2, d] = step(s, x, g);
-    s = s2;
-    x = x.map((v, i) => v - d[i]!);
-    return x;
-  });
-}
-
-/** Trajectory of x through the tree API (updateInPlace on a tf.variable), disposing everything. */
-function trajectory(rule: Rule, x0: Vec = X0, grads: Vec[] = GRADS): Vec[] {
-  const x = variable(x0);
-  const tree = setup(rule, x);
-  const out = grads.map((g) => {
-    const dx = tf.tensor1d(g);
-    updateInPlace(tree, x, dx);
-    dx.dispose();
-    return Array.from(x.dataSync());
-  });
-  disposeTree(tree);
-  x.dispose();
-  return out;
-}
-
-
-
-/** |a − e| ≤ atol + rtol·|e| element-wise, naming the first bad element. */
-function expectClose(actual: ArrayLike<number> | tf.Tensor, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-7): void {
-  const a = actual instanceof tf.Tensor ? Array.from(actual.dataSync()) : Array.from(actual);
-  const e = Array.from(expected);
-  expect(a.length).toBe(e.length);
-  a.forEach((v, i) => {
-    const ok = Object.is(v, e[i]) || Math.abs(v - e[i]!) <= atol + rtol * Math.abs(e[i]!);
-    if (!ok) throw new Error(`element ${i}: got ${v}, expected ${e[i]}\n  actual:   [${a}]\n  expected: [${e}]`);
-  });
-}
-
-function expectTrajectory(got: Vec[], want: Vec[], rtol = 1e-5, atol = 1e-6): void {
-  expect(got.length).toBe(want.length);
-  got.forEach((g, t) => {
-    try {
-      expectClose(g, want[t]!, rtol, atol);
-    } catch (err) {
-      throw new Error(`after step ${t + 1}: ${(err as Error).message}`);
-    }
-  });
-}
-
-/** dx' from one direct `apply` on a fresh state, as numbers. */
-function applyOnce(rule: Rule, x: Vec, dx: Vec): number[] {
-  return tf.tidy(() => {
-    const xt = tf.tensor1d(x);
-    const d = rule.apply(rule.init(xt), xt, tf.tensor1d(dx))[1];
-    return d === null ? [] : Array.from(d.dataSync());
-  });
-}
-
-/** setup + 3 updateInPlace steps on a variable, then disposal: no tensor may remain. */
-function expectNoLeak(rule: Rule): void {
-  const start = tf.memory().numTensors;
-  const x = variable([0.5, -1.5, 2.0, 0.0]);
-  const tree = setup(rule, { layer: { w: x } });
-  for (const g of [[0.3, -0.2, 0.0, 1.0], [-0.1, 0.4, 2.0, 0.0], [0.0, 0.0, -0.5, 0.3]]) {
-    const dx = tf.tensor1d(g);
-    updateInPlace(tree, { layer: { w: x } }, { layer: { w: dx } });
-    dx.dispose();
-  }
-  disposeTree(tree);
-  x.dispose();
-  expect(tf.memory().numTensors).toBe(start);
-}
-
-// ---------- float64 references (Optimisers.jl §1.3 pseudocode) ----------
-
-const refAdaGrad = (eta: number, eps: number): [Vec, RefStep<Vec>] => [
-  new Array<number>(X0.length).fill(eps),
-  (acc, _x, dx) => {
-    const acc2 = acc.map((a, i) => a + dx[i]! ** 2);
-    return [acc2, dx.map((g, i) => (g * eta) / (Math.sqrt(acc2[i]!) + eps))];
-  },
-];
-
-const refAdaDelta = (rho: number, eps: number): [[Vec, Vec], RefStep<[Vec, Vec]>] => [
-  [zeros(X0.length), zeros(X0.length)],
-  ([acc, dacc], _x, dx) => {
-    const acc2 = acc.map((a, i) => rho * a + (1 - rho) * dx[i]! ** 2);
-    const d = dx.map((g, i) => (g * Math.sqrt(dacc[i]! + eps)) / Math.sqrt(acc2[i]! + eps));
-    const dacc2 = dacc.map((a, i) => rho * a + (1 - rho) * d[i]! ** 2);
-    return [[acc2, dacc2], d];
-  },
-];
-
-const refLion = (eta: number, b1: number, b2: number): [Vec, RefStep<Vec>] => [
-  zeros(X0.length),
-  (m, _x, dx) => {
-    const m2 = m.map((v, i) => b2 * dx[i]! + (1 - b2) * v); // as in the Julia source
-    return [m2, dx.map((g, i) => eta * sign((b2 - b1) * g + b1 * m2[i]!))];
-  },
-];
-
-const refWeightDecay = (lambda: number): RefStep<null> => (s, x, dx) => [s, dx.map((g, i) => g + lambda * x[i]!)];
-const refSignDecay = (lambda: number): RefStep<null> => (s, x, dx) => [s, dx.map((g, i) => g + lambda * sign(x[i]!))];
-const refClipGrad = (delta: number): RefStep<null> => (s, _x, dx) => [s, dx.map((g) => Math.min(Math.max(g, -delta), delta))];
-
-function normP(v: Vec, p: number): number {
-  const a = v.map(Math.abs);
-  if (p === Infinity) return Math.max(...a);
-  if (p === -Infinity) return Math.min(...a);
-  if (p === 0) return v.filter((e) => e !== 0).length;
-  return a.reduce((s, e) => s + e ** p, 0) ** (1 / p);
-}
-const refClipNorm = (omega: number, p: number): RefStep<null> => (s, _x, dx) => {
-  const f = Math.min(omega / normP(dx, p), 1);
-  return [s, dx.map((g) => g * f)];
-};
-
-const refAdam = (eta: number, b1: number, b2: number, eps: number): [[Vec, Vec, [number, number]], RefStep<[Vec, Vec, [number, number]]>] => [
-  [zeros(X0.length), zeros(X0.length), [b1, b2]],
-  ([m, v, bt], _x, dx) => {
-    const m2 = m.map((e, i) => b1 * e + (1 - b1) * dx[i]!);
-    const v2 = v.map((e, i) => b2 * e + (1 - b2) * dx[i]! ** 2);
-    const d = m2.map((e, i) => (e / (1 - bt[0]) / (Math.sqrt(v2[i]! / (1 - bt[1])) + eps)) * eta);
-    return [[m2, v2, [bt[0] * b1, bt[1] * b2]], d];
-  },
-];
-
-// ---------- per-rule trajectories against the references ----------
+import { disposeTree, variable } from "./helpers.js";
+import { applyOnce, expectClose, expectNoLeak, expectTrajectory, refClipGrad, refClipNorm, refSignDecay, refWeightDecay, reference, sign, trajectory, zeros, type RefStep } from "./trajectory.js";
 
 describe("trajectories against float64 references (7 steps, sign flips and zero gradients)", () => {
-  test("AdaGrad: accumulator starts at epsilon", () => {
-    expectTrajectory(trajectory(new AdaGrad(0.1)), reference(...refAdaGrad(0.1, 1e-8)));
-    expectTrajectory(trajectory(new AdaGrad({ eta: 0.3, epsilon: 0.5 })), reference(...refAdaGrad(0.3, 0.5)));
-  });
-
-  test("AdaDelta: epsilon inside both roots, old Δacc in the numerator", () => {
-    expectTrajectory(trajectory(new AdaDelta()), reference(...refAdaDelta(0.9, 1e-8)));
-    expectTrajectory(trajectory(new AdaDelta(0.8, 0.01)), reference(...refAdaDelta(0.8, 0.01)));
-  });
-
-  test("AdaDelta's first step is dx*sqrt(ϵ)/sqrt((1−ρ)dx² + ϵ), not using the new Δacc", () => {
-    const [rho, eps] = [0.5, 0.04];
-    const expected = [0.6, -2].map((g) => (g * Math.sqrt(eps)) / Math.sqrt((1 - rho) * g * g + eps));
-    expectClose(applyOnce(new AdaDelta(rho, eps), [0, 0], [0.6, -2]), expected);
-  });
-
-  test("Lion: momentum as the Julia source writes it", () => {
-    expectTrajectory(trajectory(new Lion(0.01)), reference(...refLion(0.01, 0.9, 0.999)));
-    expectTrajectory(trajectory(new Lion({ eta: 0.05, beta: [0.5, 0.7] })), reference(...refLion(0.05, 0.5, 0.7)));
-  });
 
   test("WeightDecay and SignDecay (sign(0) = 0)", () => {
     expectTrajectory(trajectory(new WeightDecay(0.1)), reference(null, refWeightDecay(0.1)));
@@ -441,71 +271,6 @@ describe("old Flux decays", () => {
     one.dispose();
     disposeTree(tree);
     x.dispose();
-  });
-});
-
-// ---------- combinators with these rules ----------
-
-describe("OptimiserChain and AccumGrad", () => {
-  test("OptimiserChain(ClipGrad(1), Descent(0.1)) equals clipping then descending by hand", () => {
-    const chain = new OptimiserChain(new ClipGrad(1), new Descent(0.1));
-    expect(chain.toString()).toBe("OptimiserChain(ClipGrad(1.0), Descent(0.1))");
-    const x0 = [1, 2, 3, 4];
-    const dx = [0.5, -3, 2, 0];
-    const expected = [1 - 0.1 * 0.5, 2 + 0.1 * 1, 3 - 0.1 * 1, 4];
-    const x = tf.tensor1d(x0);
-    const g = tf.tensor1d(dx);
-    const tree = setup(chain, x);
-    const [tree2, x2] = update(tree, x, g);
-    expectClose(x2, expected);
-    expectClose(x, x0); // update leaves the input alone
-    tf.dispose([x, g, x2]);
-    [tree, tree2].forEach(disposeTree);
-  });
-
-  test("OptimiserChain() is the identity: dx' = dx", () => {
-    const chain = new OptimiserChain();
-    expect(chain.toString()).toBe("OptimiserChain()");
-    expectClose(applyOnce(chain, [1, 2], [0.25, -4]), [0.25, -4]);
-    expectTrajectory(trajectory(chain), reference(null, (s, _x, dx) => [s, dx]));
-  });
-
-  test("OptimiserChain(WeightDecay(0.01), Adam(0.01)) against a float64 reference", () => {
-    const [adamInit, adamStep] = refAdam(0.01, 0.9, 0.999, 1e-8);
-    const wd = refWeightDecay(0.01);
-    const ref = reference(adamInit, (s, x, dx) => adamStep(s, x, wd(null, x, dx)[1]));
-    expectTrajectory(trajectory(new OptimiserChain(new WeightDecay(0.01), new Adam(0.01))), ref);
-  });
-
-  test("OptimiserChain(ClipNorm(1), Lion(0.05)) against a float64 reference", () => {
-    const [lionInit, lionStep] = refLion(0.05, 0.9, 0.999);
-    const clip = refClipNorm(1, 2);
-    const ref = reference(lionInit, (s, x, dx) => lionStep(s, x, clip(null, x, dx)[1]));
-    expectTrajectory(trajectory(new OptimiserChain(new ClipNorm(1), new Lion(0.05))), ref);
-  });
-
-  test("OptimiserChain(AccumGrad(3), Descent(1)) waits two steps, then subtracts the mean of three gradients", () => {
-    const x = variable([1, 2]);
-    const tree = setup(new OptimiserChain(new AccumGrad(3), new Descent(1)), x);
-    const grads = [[0.3, -0.6], [0.9, 0], [-0.3, 1.5], [1, 1], [2, 2], [3, 3]];
-    const seen: number[][] = [];
-    for (const g of grads) {
-      const dx = tf.tensor1d(g);
-      updateInPlace(tree, x, dx);
-      dx.dispose();
-      seen.push(Array.from(x.dataSync()));
-    }
-    expectClose(seen[0]!, [1, 2]);
-    expectClose(seen[1]!, [1, 2]);
-    expectClose(seen[2]!, [1 - 0.3, 2 - 0.3]);
-    expectClose(seen[4]!, seen[2]!);
-    expectClose(seen[5]!, [0.7 - 2, 1.7 - 2]);
-    disposeTree(tree);
-    x.dispose();
-  });
-
-  test("AccumGrad(0) is rejected", () => {
-    expect(() => new AccumGrad(0)).toThrow("AccumGrad must accumulate at least one gradient");
   });
 });
 
