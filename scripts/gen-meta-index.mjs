@@ -3,7 +3,7 @@
 // (Flux.setup, with the mutability check) over optimisers' — and the override is listed.
 import { readFileSync, writeFileSync } from "node:fs";
 
-const packages = ["backend", "functors", "optimisers", "nn", "train"];
+const packages = ["backend", "functors", "optimisers", "nn", "train", "evolve"];
 const parse = (text, kind) => {
   const re = kind === "type" ? /export type \{([^}]*)\} from/g : /export \{([^}]*)\} from/g;
   return [...text.matchAll(re)].flatMap((m) => m[1].split(",").map((s) => s.trim()).filter(Boolean));

@@ -130,8 +130,8 @@ describe("resize", () => {
     pick(rs.layers[1].weight, st.layers.out.weight, (t) => tf.gather(t, cols, 0));
     pick(rs.layers[1].bias, st.layers.out.bias, (t) => tf.clone(t));
     assertNoLeaks(() => changeNout(g, "h", -1, { state: st }), 0);
-    expect(values((st.layers.h.weight as Leaf).state[0])).toEqual(moments.m.map((r) => top.map((j) => r[j])));
-    expect(values((st.layers.h.weight as Leaf).state[1])).toEqual(moments.v.map((r) => top.map((j) => r[j])));
+    expect(values((st.layers.h.weight as Leaf<any>).state[0])).toEqual(moments.m.map((r) => top.map((j) => r[j])));
+    expect(values((st.layers.h.weight as Leaf<any>).state[1])).toEqual(moments.v.map((r) => top.map((j) => r[j])));
     for (let i = 0; i < 3; i++) {
       step(g, st);
       step(ref, rs);

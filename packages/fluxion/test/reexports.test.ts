@@ -5,6 +5,7 @@ import * as functors from "@fluxion/functors";
 import * as optimisers from "@fluxion/optimisers";
 import * as nn from "@fluxion/nn";
 import * as train from "@fluxion/train";
+import * as evolve from "@fluxion/evolve";
 
 // Names two packages both export: the meta-package takes the higher package's (Flux.setup).
 const overridden: Record<string, unknown> = { setup: train.setup };
@@ -16,6 +17,7 @@ describe("fluxion re-exports every package", () => {
     ["@fluxion/optimisers", optimisers],
     ["@fluxion/nn", nn],
     ["@fluxion/train", train],
+    ["@fluxion/evolve", evolve],
   ])("%s", (_name, pkg) => {
     for (const [name, value] of Object.entries(pkg)) {
       expect((fluxion as Record<string, unknown>)[name]).toBe(name in overridden ? overridden[name] : value);
