@@ -75,9 +75,9 @@ describe("in Chromium", () => {
         .flatMap((f) => (JSON.parse(readFileSync(path.join(scratch, dir, "assets", f), "utf8")) as { sources: string[] }).sources);
     const packageFiles = (dir: string, kind: string) =>
       sources(dir).filter((f) => new RegExp(`packages/[a-z]+/${kind}/`).test(f)).map((f) => f.replace(/^.*packages\//, "").split("/")[0]);
-    expect(new Set(packageFiles("dist", "dist"))).toEqual(new Set(["backend", "functors", "optimisers", "nn", "train"]));
+    expect(new Set(packageFiles("dist", "dist"))).toEqual(new Set(["backend", "functors", "optimisers", "nn", "train", "evolve"]));
     expect(packageFiles("dist", "src")).toEqual([]);
-    expect(new Set(packageFiles("source", "src"))).toEqual(new Set(["backend", "functors", "optimisers", "nn", "train"]));
+    expect(new Set(packageFiles("source", "src"))).toEqual(new Set(["backend", "functors", "optimisers", "nn", "train", "evolve"]));
     await browser.page.goto(`${server.url}dist/`);
     await waitReady();
     await checkImports();

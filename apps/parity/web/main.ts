@@ -5,6 +5,7 @@ import * as functors from "@fluxion/functors";
 import * as optimisers from "@fluxion/optimisers";
 import * as nn from "@fluxion/nn";
 import * as train from "@fluxion/train";
+import * as evolve from "@fluxion/evolve";
 import * as fluxion from "fluxion";
 import plain from "@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.wasm?url";
 import simd from "@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm?url";
@@ -27,6 +28,7 @@ async function imports(): Promise<Record<string, unknown>> {
       "@fluxion/optimisers": Object.keys(optimisers).length,
       "@fluxion/nn": Object.keys(nn).length,
       "@fluxion/train": Object.keys(train).length,
+      "@fluxion/evolve": Object.keys(evolve).length,
       fluxion: Object.keys(fluxion).length,
     },
     sameTf: fluxion.tf === tf,
