@@ -54,6 +54,80 @@ export function valueAndGradients(f: () => tf.Tensor, xs: readonly tf.Tensor[]):
   return { value, grads: grads as (tf.Tensor | undefined)[] };
 }
 
+/** What `recordSeparately` returns: the value of `f`, and the one backward pass through its own tape. */
+export interface SeparateTape {
+  value: tf.Tensor;
+  /**
+   * Back-propagates `dy` from the value to the xs through f's own tape, once, and frees that
+   * tape's saved tensors; undefined where the value does not depend on an x. Call it inside the
+   * outer backward pass (a customGrad's gradFunc), where tf.grads would end the outer tape.
+   */
+  backward(dy: tf.Tensor): (tf.Tensor | undefined)[];
+}
+
+interface TapeNode {
+  id: number;
+  kernelName: string;
+  inputs: Record<string, tf.Tensor>;
+  outputs: tf.Tensor[];
+  saved?: tf.Tensor[];
+}
+
+interface TapeState {
+  activeTape: TapeNode[] | null;
+  gradientDepth: number;
+  kernelDepth: number;
+  nextTapeNodeId: number;
+}
+
+/**
+ * Runs `f` while a gradient is being taken, recording its ops on a tape of its own instead of the
+ * outer one, so a layer can back-propagate through itself during the outer backward pass (a
+ * customGrad op around it, whose gradFunc calls `backward`) without recomputing its forward pass
+ * (which would redraw Dropout masks and update running statistics twice). tfjs 4.22 has no API for
+ * this: its tape is `engine.state.activeTape`, filled while `gradientDepth > 0` and
+ * `kernelDepth === 0`, and tf.grads inside a gradFunc replaces and then nulls it. If `backward` is
+ * never called, the saved tensors are freed with the outer tape, as tfjs frees its own.
+ */
+export function recordSeparately(f: () => tf.Tensor, xs: readonly tf.Tensor[]): SeparateTape {
+  const state = (tf.engine() as unknown as { state: TapeState }).state;
+  const outer = state.activeTape;
+  if (outer === null || state.gradientDepth === 0 || state.kernelDepth !== 0) {
+    throw new Error("recordSeparately: no gradient is being recorded here (call it inside tf.grad, valueAndGradients or withGradient)");
+  }
+  const own: TapeNode[] = [];
+  state.activeTape = own;
+  let value: tf.Tensor;
+  try {
+    value = tf.tidy(f);
+  } finally {
+    state.activeTape = outer;
+  }
+  const saved = own.flatMap((node) => node.saved ?? []);
+  // A node no path reaches: the outer gradient's clean-up disposes its saved tensors.
+  outer.push({ id: state.nextTapeNodeId++, kernelName: "recordSeparately", inputs: {}, outputs: [], saved });
+  let used = false;
+  const backward = (dy: tf.Tensor): (tf.Tensor | undefined)[] => {
+    if (used) throw new Error("recordSeparately: backward was called twice; the tape is gone after the first call");
+    used = true;
+    const before = { tape: state.activeTape, depth: state.gradientDepth, kernel: state.kernelDepth };
+    // Depth > 0 keeps gradients() from replacing the tape; kernelDepth > 0 stops it recording the
+    // backward pass's own ops (no higher-order tape), so nothing is left to clean up but `saved`.
+    state.activeTape = own;
+    state.gradientDepth += 1;
+    state.kernelDepth += 1;
+    try {
+      return tf.engine().gradients(() => value, [...xs], dy, true).grads as (tf.Tensor | undefined)[];
+    } finally {
+      state.activeTape = before.tape;
+      state.gradientDepth = before.depth;
+      state.kernelDepth = before.kernel;
+      tf.dispose(saved);
+    }
+  };
+  return { value: value!, backward };
+}
+
 // Kernels registered but giving wrong values, treated as missing: in tfjs-backend-wasm 4.22 the
 // 3-d conv input-gradient and the max-pool gradients (overlapping windows, several channels)
 // disagree with cpu and with float64 loops (nn's test/conv.test.ts, test/pooling.test.ts), and

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
-import { activeTape, detach, hasTrustedKernels, isTaping, valueAndGradients } from "@fluxion/backend/internal";
+import { activeTape, detach, hasTrustedKernels, isTaping, recordSeparately, valueAndGradients } from "@fluxion/backend/internal";
 import { assertNoLeaks } from "@fluxion/backend/testing";
 
 const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
@@ -100,6 +100,75 @@ describe("valueAndGradients", () => {
     expect(grads).toEqual([]);
     expect(values(value)[0]).toBeCloseTo(Math.exp(2) + Math.exp(3), 4);
     tf.dispose([x, value]);
+  });
+});
+
+describe("recordSeparately", () => {
+  // y = tanh(x·w); a customGrad op around it back-propagates through the separate tape in its
+  // gradFunc, as evolve's AutoOptimiser does, and reports dL/dw from there.
+  const layer = (x: tf.Tensor, w: tf.Tensor, seen: tf.Tensor[]): tf.Tensor => {
+    // Recorded before the op: inside customGrad's forward function nothing is taped.
+    const tape = recordSeparately(() => tf.tanh(tf.matMul(x, w)), [x, w]);
+    return tf.customGrad(() => {
+      return {
+        value: tape.value,
+        gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+          const [dx, dw] = tape.backward(dy as tf.Tensor);
+          seen.push(tf.keep(dw!));
+          return [dx!];
+        },
+      };
+    })(x);
+  };
+
+  test("gives the same gradients as the ordinary tape, inside the outer backward pass", () => {
+    const x = tf.tensor2d([[0.5, -1]]);
+    const w = tf.tensor2d([[0.3], [0.7]]);
+    const loss = (v: tf.Tensor, u: tf.Tensor, f: (a: tf.Tensor) => tf.Tensor): tf.Tensor => tf.sum(tf.square(f(tf.mul(v, 2))));
+    const seen: tf.Tensor[] = [];
+    const dx = assertNoLeaks(() => tf.grad((v: tf.Tensor) => loss(v, w, (a) => layer(a, w, seen)))(x), 2);
+    const [refDx, refDw] = tf.grads((v: tf.Tensor, u: tf.Tensor) => loss(v, u, (a) => tf.tanh(tf.matMul(a, u))))([x, w]);
+    expect(values(dx)).toEqual(values(refDx!));
+    expect(values(seen[0]!)).toEqual(values(refDw!));
+    expect(activeTape()).toBeNull();
+    tf.dispose([x, w, dx, refDx!, refDw!, ...seen]);
+  });
+
+  test("frees its tape with the outer one when no path reaches it", () => {
+    const x = tf.tensor2d([[1, 2]]);
+    const w = tf.tensor2d([[1], [1]]);
+    const seen: tf.Tensor[] = [];
+    const dx = assertNoLeaks(
+      () =>
+        tf.grad((v: tf.Tensor) => {
+          layer(tf.mul(v, 1), w, seen); // unused output: its gradFunc never runs
+          return tf.sum(tf.mul(v, 3));
+        })(x),
+      1,
+    );
+    expect(seen).toHaveLength(0);
+    expect(values(dx)).toEqual([3, 3]);
+    tf.dispose([x, w, dx]);
+  });
+
+  test("refuses outside a gradient and a second backward call", () => {
+    expect(() => recordSeparately(() => tf.scalar(1), [])).toThrow("recordSeparately: no gradient is being recorded here");
+    const x = tf.scalar(2);
+    const g = tf.grad((v: tf.Tensor) => {
+      const tape = recordSeparately(() => tf.square(v), [v]);
+      return tf.customGrad(() => {
+        return {
+          value: tape.value,
+          gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+            const [d] = tape.backward(dy as tf.Tensor);
+            expect(() => tape.backward(dy as tf.Tensor)).toThrow("backward was called twice");
+            return [d!];
+          },
+        };
+      })(v);
+    })(x);
+    expect(values(g)).toEqual([4]);
+    tf.dispose([x, g]);
   });
 });
 

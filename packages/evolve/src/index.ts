@@ -16,3 +16,14 @@ export { checkGraph } from "./graph/check-graph.js";
 export { graphSummary } from "./graph/summary.js";
 export { registerLayerKind } from "./graph/layer-kinds.js";
 export type { LayerKind, SizeKind, NeuronParam, Fill } from "./graph/layer-kinds.js";
+
+// Utilities
+export { WrappedRule, ShieldedOpt, ImplicitOpt } from "./utils/wrapped-rules.js";
+export { AutoOptimiser, autoOptimiser, updateParamsSafe, NO_OPTIMISER_STATE } from "./utils/auto-optimiser.js";
+export type { GradFun } from "./utils/auto-optimiser.js";
+export { optimiserSetup, clearOptimiserState, checkImplicitOptimiser, InconsistentAutoOptimiserError, implicitTrainStep, autoOptimisers } from "./utils/implicit.js";
+export type { ImplicitLoss } from "./utils/implicit.js";
+export { PersistentArray, persist } from "./utils/persistent-array.js";
+export type { PersistentArrayOptions } from "./utils/persistent-array.js";
+export { jsonCodec } from "./utils/codec.js";
+export type { Codec } from "./utils/codec.js";

@@ -13,9 +13,15 @@ function changesOf(adjustment: Adjustment): Readonly<Record<string, unknown>> {
   return changes;
 }
 
+/** A rule's field names, looking through fields that hold a rule (wrappers such as evolve's ShieldedOpt). */
+function fieldNamesWithin(rule: Rule): string[] {
+  const self = rule as unknown as Record<string, unknown>;
+  return rule.fieldNames().flatMap((k) => (self[k] instanceof Rule ? fieldNamesWithin(self[k] as Rule) : [k]));
+}
+
 /** The new rules for `rules`, checking that every named field exists in at least one of them. */
 function adjustedRules(rules: Rule[], changes: Readonly<Record<string, unknown>>): Rule[] {
-  const known = new Set(rules.flatMap((r) => r.fieldNames()));
+  const known = new Set(rules.flatMap(fieldNamesWithin));
   const unknown = Object.keys(changes).filter((k) => !known.has(k));
   if (unknown.length > 0) {
     throw new Error(
