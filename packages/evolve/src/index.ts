@@ -16,3 +16,11 @@ export { checkGraph } from "./graph/check-graph.js";
 export { graphSummary } from "./graph/summary.js";
 export { registerLayerKind } from "./graph/layer-kinds.js";
 export type { LayerKind, SizeKind, NeuronParam, Fill } from "./graph/layer-kinds.js";
+
+// Files
+export { registerName, registeredName, registeredValue } from "./files/names.js";
+export { encodeGraph, decodeGraph, GRAPH_FORMAT, GRAPH_VERSION } from "./files/graph-bytes.js";
+export type { GraphParts, SavedGraph, EncodeGraphOptions, DecodeGraphOptions } from "./files/graph-bytes.js";
+export { graphCodec, decodeGraphBytes } from "./files/graph-codec.js";
+export type { GraphCodec } from "./files/graph-codec.js";
+export { saveGraph, loadGraph } from "./files/graph-file.js";

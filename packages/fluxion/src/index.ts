@@ -440,6 +440,17 @@ export {
   checkGraph,
   graphSummary,
   registerLayerKind,
+  registerName,
+  registeredName,
+  registeredValue,
+  encodeGraph,
+  decodeGraph,
+  GRAPH_FORMAT,
+  GRAPH_VERSION,
+  graphCodec,
+  decodeGraphBytes,
+  saveGraph,
+  loadGraph,
 } from "@fluxion/evolve";
 export type {
   VertexInfo,
@@ -458,4 +469,9 @@ export type {
   SizeKind,
   NeuronParam,
   Fill,
+  GraphParts,
+  SavedGraph,
+  EncodeGraphOptions,
+  DecodeGraphOptions,
+  GraphCodec,
 } from "@fluxion/evolve";
