@@ -27,3 +27,11 @@ export { PersistentArray, persist } from "./utils/persistent-array.js";
 export type { PersistentArrayOptions } from "./utils/persistent-array.js";
 export { jsonCodec } from "./utils/codec.js";
 export type { Codec } from "./utils/codec.js";
+
+// Files
+export { registerName, registeredName, registeredValue } from "./files/names.js";
+export { encodeGraph, decodeGraph, GRAPH_FORMAT, GRAPH_VERSION } from "./files/graph-bytes.js";
+export type { GraphParts, SavedGraph, EncodeGraphOptions, DecodeGraphOptions } from "./files/graph-bytes.js";
+export { graphCodec, decodeGraphBytes } from "./files/graph-codec.js";
+export type { GraphCodec } from "./files/graph-codec.js";
+export { saveGraph, loadGraph } from "./files/graph-file.js";

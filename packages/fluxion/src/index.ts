@@ -456,6 +456,17 @@ export {
   PersistentArray,
   persist,
   jsonCodec,
+  registerName,
+  registeredName,
+  registeredValue,
+  encodeGraph,
+  decodeGraph,
+  GRAPH_FORMAT,
+  GRAPH_VERSION,
+  graphCodec,
+  decodeGraphBytes,
+  saveGraph,
+  loadGraph,
 } from "@fluxion/evolve";
 export type {
   VertexInfo,
@@ -478,4 +489,9 @@ export type {
   ImplicitLoss,
   PersistentArrayOptions,
   Codec,
+  GraphParts,
+  SavedGraph,
+  EncodeGraphOptions,
+  DecodeGraphOptions,
+  GraphCodec,
 } from "@fluxion/evolve";

@@ -293,9 +293,10 @@ export function checkApply(graph: CompGraph, options: OperationOptions = {}): vo
 
 /** A trait that removes its (merge) vertex once it has a single input (NaiveGAflux's `RemoveIfSingleInput`). */
 export function removeIfSingleInput(base: Trait | null = null): ApplyIf {
-  return new ApplyIf(
-    (g: CompGraph, name: string) => vertexSpec(g.spec, name).inputs.length === 1,
-    (g: CompGraph, name: string, options?: OperationOptions) => removeVertex(g, name, options),
-    base,
-  );
+  return new ApplyIf(hasSingleInput, removeVertex, base);
+}
+
+/** removeIfSingleInput's predicate; a named function (not a closure) so saved graphs can refer to it. */
+export function hasSingleInput(g: CompGraph, name: string): boolean {
+  return vertexSpec(g.spec, name).inputs.length === 1;
 }
