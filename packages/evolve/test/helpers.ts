@@ -26,3 +26,12 @@ export function expectClose(got: tf.Tensor | number[] | number[][], want: tf.Ten
 export function ramp(rows: number, cols: number, scale = 0.1): number[][] {
   return Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => scale * (i * cols + j + 1) * ((i + j) % 2 ? -1 : 1)));
 }
+
+/** `make(ts)`, then `ts` freed: layers copy the tensors they are given into Variables. */
+export function copied<T>(ts: tf.Tensor[], make: (ts: tf.Tensor[]) => T): T {
+  try {
+    return make(ts);
+  } finally {
+    tf.dispose(ts);
+  }
+}

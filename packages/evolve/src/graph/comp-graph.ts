@@ -134,8 +134,9 @@ export class CompGraph extends Layer {
         else y = args.length === 1 ? args[0]! : tf.concat(args, -1);
         values.set(v.name, y);
       }
-      // An output that is an input tensor is copied, so the caller owns what it gets.
-      const out = outputs.map((n) => (inputs.includes(n) ? tf.clone(values.get(n)!) : values.get(n)!));
+      // An output that is an input tensor (the input itself, or passed on by a one-input merge or
+      // an `identity` vertex) is copied, so the caller owns what it gets.
+      const out = outputs.map((n) => (xs.includes(values.get(n)!) ? tf.clone(values.get(n)!) : values.get(n)!));
       return out.length === 1 ? out[0]! : out;
     });
   }

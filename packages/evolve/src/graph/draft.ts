@@ -106,6 +106,7 @@ export class Draft {
     const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
     const outIdx = new Map<string, readonly number[] | null>();
     const full = (name: string): readonly number[] => outIdx.get(name) ?? range(sizes.get(name)!);
+    const plan: [name: string, ins: readonly number[] | null, outs: readonly number[] | null][] = [];
     for (const v of this.spec.vertices) {
       const inIdx = v.inputs.map((i) => outIdx.get(i) ?? null);
       let mine: readonly number[] | null = known.get(v.name) ?? null;
@@ -131,16 +132,21 @@ export class Draft {
       const kind = kindOf(layer);
       const ins = kind.size === "absorb" ? inIdx[0]! : null;
       const outs = kind.size === "flatten" ? null : mine;
-      if (ins !== null || outs !== null) this.resizeLayer(v.name, ins, outs);
+      if (ins !== null || outs !== null) plan.push([v.name, ins, outs]);
     }
+    // Every refusal before any change, so a caller may catch a SizeError and try something else
+    // on the same draft (removeVertex: grow, else shrink).
+    for (const [name] of plan) {
+      const why = kindOf(this.layers[name]).refuse?.(this.layers[name]);
+      if (why) throw new SizeError(`vertex '${name}' cannot be resized: ${why}`);
+    }
+    for (const [name, ins, outs] of plan) this.resizeLayer(name, ins, outs);
   }
 
   /** Replaces a layer by its re-indexed copy (inputs `ins`, outputs `outs`; null: unchanged). */
   private resizeLayer(name: string, ins: readonly number[] | null, outs: readonly number[] | null): void {
     const layer = this.layers[name];
     const kind = kindOf(layer);
-    const why = kind.refuse?.(layer);
-    if (why) throw new SizeError(`vertex '${name}' cannot be resized: ${why}`);
     const changes: [string[], unknown][] = [];
     for (const p of kind.params(layer)) {
       const t = paramAt(layer, p.path);
@@ -239,6 +245,8 @@ export class Draft {
       const old = state.layers;
       state.layers = Object.fromEntries(Object.keys(g.layers).map((k) => [k, this.stateAdded.get(k) ?? old[k] ?? []]));
     }
+    // State made for a vertex the result does not hold (added, then pruned or removed).
+    for (const [name, sub] of this.stateAdded) if (!(name in g.layers)) disposeStateTree(sub);
   }
 
   /** Frees what the draft made; the graph and state are as they were. */
@@ -260,6 +268,20 @@ function disposeStateTree(sub: unknown): void {
   for (const l of fleaves(sub, { exclude: (x) => x instanceof Leaf })) if (l instanceof Leaf) tf.dispose(fleaves(l.state).filter((t) => t instanceof tf.Tensor) as tf.Tensor[]);
 }
 
+/**
+ * Throws unless `after` runs and gives outputs of the shapes `before`'s give, but for the feature
+ * size: removing a flatten, or inserting a pooling layer at an output, would change what the
+ * graph's users get.
+ */
+function checkOutputShapes(before: CompGraph, after: GraphView): void {
+  const old = vertexShapes(before);
+  const now = vertexShapes(after as CompGraph);
+  after.spec.outputs.forEach((name, i) => {
+    const [a, b] = [old.get(before.spec.outputs[i]!)!.slice(1, -1), now.get(name)!.slice(1, -1)];
+    if (!tf.util.arraysEqual(a, b)) throw new Error(`evolve: output '${name}' would have shape [batch, ${[...b, "features"].join(", ")}] instead of [batch, ${[...a, "features"].join(", ")}]; an operation may change only its feature size`);
+  });
+}
+
 /** Runs `build` on a draft of `graph` and commits it, or aborts and rethrows. */
 export function transact<T>(graph: CompGraph, options: OperationOptions, build: (d: Draft) => T): T {
   const d = new Draft(graph, options);
@@ -267,7 +289,7 @@ export function transact<T>(graph: CompGraph, options: OperationOptions, build: 
   try {
     out = build(d);
     d.spec = pruned(d.spec); // vertices no output depends on leave the graph (NaiveNASlib's vertices(g))
-    d.sizes(); // every layer must take its input's size
+    checkOutputShapes(graph, d.view()); // every layer must take its input's size, outputs keep their shape
     d.classes(); // and the sizes must align (no mismatch, no size cycle)
   } catch (err) {
     d.abort();

@@ -7,7 +7,7 @@ import { vertexShapes, type CompGraph } from "./comp-graph.js";
 import { transact, weightMagnitude, type Draft, type OperationOptions } from "./draft.js";
 import { kindOf, withFields } from "./layer-kinds.js";
 import { SizeError } from "./size-classes.js";
-import { consumers, makeSpec, reaches, vertexSpec, type GraphSpec, type VertexSpec } from "./spec.js";
+import { consumers, makeSpec, pruned, reaches, vertexSpec, type GraphSpec, type VertexSpec } from "./spec.js";
 import { ApplyIf, isImmutable, traitChain, type Trait } from "./traits.js";
 
 /**
@@ -47,6 +47,8 @@ function resizeDraft(d: Draft, changes: Readonly<Record<string, number>>): void 
     const owner = classes.flatMap((c) => cls.members.get(c)!).find((p) => fixed.has(p.owner));
     return owner ? `its neurons are tied to '${owner.owner}', which cannot change size` : "";
   };
+  const repeats = (t: { name: string; want: number }, m: number): SizeError => new SizeError(`resize: '${t.name}' repeats its neurons ${m} times, so it can change only by multiples of ${m}, not ${t.want}`);
+  const stuck = (t: { name: string; want: number }): SizeError => new SizeError(`resize: cannot change the size of '${t.name}' by ${t.want}: ${fixedBy(t.name) || "the other changes asked fix it"}`);
   // Targets with one undecided class decide it; repeat while that makes progress.
   for (let progress = true; progress; ) {
     progress = false;
@@ -61,26 +63,28 @@ function resizeDraft(d: Draft, changes: Readonly<Record<string, number>>): void 
       pending.splice(pending.indexOf(t), 1);
       progress = true;
       if (open.length === 0) {
-        if (rest !== 0) throw new SizeError(`resize: cannot change the size of '${t.name}' by ${t.want}: ${fixedBy(t.name) || "the other changes asked fix it"}`);
+        if (rest !== 0) throw stuck(t);
         continue;
       }
       const [c, m] = open[0]!;
-      if (rest % m !== 0) throw new SizeError(`resize: '${t.name}' repeats its neurons ${m} times, so it can change only by multiples of ${m}, not ${t.want}`);
+      if (rest % m !== 0) throw repeats(t, m);
       delta.set(c, rest / m);
     }
   }
-  // The rest: spread each change over its undecided classes, in proportion to their sizes.
+  // The rest: spread each change over its undecided classes, in proportion to their sizes. Classes
+  // repeated by a flatten change the size by multiples: those repeated least take the change.
   for (const t of pending) {
-    const open = [...counts(t.name)].filter(([c, m]) => m === 1 && !delta.has(c) && !cls.immutable.has(c)).map(([c]) => c);
     let rest = t.want;
     for (const [c, m] of counts(t.name)) if (delta.has(c)) rest -= m * delta.get(c)!;
-    const total = open.reduce((s, c) => s + classLen(c), 0);
-    const shares = open.map((c) => (rest * classLen(c)) / total);
-    const whole = shares.map((s) => Math.trunc(s));
-    let left = rest - whole.reduce((a, b) => a + b, 0);
-    const order = shares.map((s, i) => [Math.abs(s - whole[i]!), i] as const).sort((a, b) => b[0] - a[0]);
-    for (const [, i] of order) if (left !== 0) [whole[i], left] = [whole[i]! + Math.sign(left), left - Math.sign(left)];
-    open.forEach((c, i) => delta.set(c, whole[i]!));
+    const open = [...counts(t.name)].filter(([c]) => !delta.has(c) && !cls.immutable.has(c));
+    if (open.length === 0 && rest !== 0) throw stuck(t);
+    if (open.length === 0) continue;
+    const m = Math.min(...open.map(([, k]) => k));
+    if (rest % m !== 0) throw repeats(t, m);
+    const chosen = open.filter(([, k]) => k === m).map(([c]) => c);
+    const shares = spread(rest / m, chosen.map(classLen));
+    if (shares === null) throw new SizeError(`resize: cannot change the size of '${t.name}' by ${t.want}: every size must stay at least 1`);
+    chosen.forEach((c, i) => delta.set(c, shares[i]!));
   }
   const utility = d.options.utility ?? weightMagnitude;
   const util = new Map<string, ArrayLike<number>>();
@@ -123,6 +127,29 @@ function resizeDraft(d: Draft, changes: Readonly<Record<string, number>>): void 
   d.reindex(known);
 }
 
+/**
+ * `total` split over parts of sizes `lens` in proportion to them (largest remainders first), no
+ * part left below 1; null when that cannot be.
+ */
+function spread(total: number, lens: readonly number[]): number[] | null {
+  const sum = lens.reduce((a, b) => a + b, 0);
+  const shares = lens.map((n) => (total * n) / sum);
+  const whole = shares.map((s, i) => Math.max(Math.trunc(s), 1 - lens[i]!));
+  let left = total - whole.reduce((a, b) => a + b, 0);
+  const order = shares.map((s, i) => [Math.abs(s - whole[i]!), i] as const).sort((a, b) => b[0] - a[0]).map(([, i]) => i);
+  for (let moved = true; left !== 0 && moved; ) {
+    moved = false;
+    for (const i of order) {
+      const step = Math.sign(left);
+      if (left === 0 || (step < 0 && lens[i]! + whole[i]! <= 1)) continue;
+      whole[i] = whole[i]! + step;
+      left -= step;
+      moved = true;
+    }
+  }
+  return left === 0 ? whole : null;
+}
+
 export interface InsertOptions extends OperationOptions {
   trait?: Trait | null;
   /** Which readers of `after` read the new vertex instead (default: all, and the graph output). */
@@ -149,6 +176,8 @@ export function insertAfter(graph: CompGraph, after: string, name: string, layer
     const vertices = d.spec.vertices.flatMap((v) => (v.name === after ? [v, added] : [readers.has(v.name) ? { ...v, inputs: v.inputs.map((i) => (i === after ? name : i)) } : v]));
     const outputs = d.spec.outputs.map((o) => (o === after && options.outputs === undefined ? name : o));
     d.spec = makeSpec(vertices, d.spec.inputs, outputs);
+    // A vertex no output reads would be pruned at once, and the caller's layer lost with it.
+    if (!pruned(d.spec).vertices.some((v) => v.name === name)) throw new Error(`insertAfter: no output of the graph depends on '${after}', so the new vertex '${name}' would not be part of it`);
     d.layers[name] = layer;
     d.addState(name, layer);
   });
