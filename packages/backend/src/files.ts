@@ -40,15 +40,20 @@ function reason(err: unknown, writing: boolean): string {
   return code && known[code] ? `${known[code]} (${msg})` : msg;
 }
 
+type NodeProcess = { pid?: number; kill?: (pid: number, signal: number) => void };
+const nodeProcess = (): NodeProcess | undefined => (globalThis as { process?: NodeProcess }).process;
+
 /**
  * Writes `bytes` to `path` atomically: to a temporary file beside it (so the rename stays on one
  * file system), flushed, then renamed over `path`. A failure leaves no partial file and never
- * touches an existing one. Errors read "<fn>: cannot write '<path>': <reason>".
+ * touches an existing one. Errors read "<fn>: cannot write '<path>': <reason>". First it removes
+ * temporary files of `path` left by processes that died mid-save (never a live process's).
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array, context: FileContext): Promise<void> {
   checkPath(path, context.fn);
   const fs = await nodeFs(context);
-  const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
+  await removeStaleTemps(fs, path);
+  const pid = nodeProcess()?.pid ?? 0;
   const tmp = `${path}.tmp-${pid}-${Math.random().toString(36).slice(2, 10)}`;
   let created = false;
   try {
@@ -64,6 +69,37 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, context: 
   } catch (err) {
     if (created) await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw new Error(`${context.fn}: cannot write '${path}': ${reason(err, true)}`, { cause: err });
+  }
+}
+
+/**
+ * Removes `<path>.tmp-<pid>-<rand>` files whose process is gone: a save killed between creating
+ * its temporary file and renaming it leaves one behind. Best effort: it never fails the save.
+ */
+async function removeStaleTemps(fs: NodeFs, path: string): Promise<void> {
+  const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  const dir = path.slice(0, slash + 1); // "" or ending in a separator
+  const base = path.slice(slash + 1);
+  const pattern = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.tmp-(\\d+)-[a-z0-9]+$`);
+  try {
+    for (const name of await fs.readdir(dir || ".")) {
+      const pid = pattern.exec(name)?.[1];
+      if (pid !== undefined && !isAlive(Number(pid))) await fs.rm(dir + name, { force: true });
+    }
+  } catch {
+    // An unreadable directory or a file removed meanwhile: the save itself reports real problems.
+  }
+}
+
+/** Whether process `pid` exists (signal 0 tests without sending; EPERM: it exists, not ours). */
+function isAlive(pid: number): boolean {
+  const proc = nodeProcess();
+  if (pid === proc?.pid || typeof proc?.kill !== "function") return true;
+  try {
+    proc.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code !== "ESRCH";
   }
 }
 

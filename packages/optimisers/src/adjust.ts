@@ -1,6 +1,7 @@
 import type { Leaf, StateTree } from "./leaf.js";
 import { Rule } from "./rule.js";
 import { cloneState, disposeStates, forEachLeaf } from "./state-tensors.js";
+import { checkStateTree } from "./tree-checks.js";
 
 /** A number means the learning rate `eta`; an object sets the named fields. */
 export type Adjustment = number | Readonly<Record<string, unknown>>;
@@ -40,9 +41,10 @@ function adjustedRules(rules: Rule[], changes: Readonly<Record<string, unknown>>
 export function adjust<T extends StateTree | Rule>(tree: T, adjustment: Adjustment): T {
   const changes = changesOf(adjustment);
   if (tree instanceof Rule) return adjustedRules([tree], changes)[0] as T;
+  checkStateTree(tree, "adjust");
   const copy = cloneState(tree);
   try {
-    adjustInPlace(copy as StateTree, adjustment);
+    adjustLeaves(copy as StateTree, changes);
   } catch (err) {
     disposeStates(copy);
     throw err;
@@ -54,6 +56,12 @@ export function adjust<T extends StateTree | Rule>(tree: T, adjustment: Adjustme
 export function adjustInPlace(tree: StateTree, adjustment: Adjustment): void {
   if ((tree as unknown) instanceof Rule) throw new Error("adjustInPlace needs a state tree from setup; use adjust(rule, …) for a bare rule");
   const changes = changesOf(adjustment);
+  checkStateTree(tree, "adjustInPlace");
+  adjustLeaves(tree, changes);
+}
+
+/** Every Leaf's rule adjusted; all new rules are made (and checked) before any is set. */
+function adjustLeaves(tree: StateTree, changes: Readonly<Record<string, unknown>>): void {
   const leaves: Leaf[] = [];
   forEachLeaf(tree, (l) => leaves.push(l));
   const rules = adjustedRules(

@@ -1,6 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { fmap } from "@fluxion/functors";
-import { isNumeric, trainableWalk, trainables } from "./trainable.js";
+import { isNumeric, trainableWalk, trainablesWithPath } from "./trainable.js";
 
 /** Rebuilds the model from a flat vector (`re(flat)`); `re.length` is the vector's length. */
 export interface Restructure<M> {
@@ -15,9 +15,13 @@ export interface Restructure<M> {
  * row-major, a tied tensor once) and returns it with `re`, which rebuilds a model like this one
  * from such a vector: new tensors in the trainable places (ties re-tied), everything else as it
  * was. Both directions are tfjs ops, so gradients flow through them (including second order).
+ * Complex and disposed parameters are refused; `re` takes a float, int or bool vector.
  */
 export function destructure<M>(model: M): [tf.Tensor1D, Restructure<M>] {
-  const parts = trainables(model);
+  const found = trainablesWithPath(model, "destructure");
+  const disposed = found.find(([, t]) => t.isDisposed);
+  if (disposed) throw new Error(`destructure: the parameter at ${disposed[0].toString()} is a disposed tensor`);
+  const parts = found.map(([, t]) => t);
   const offsets = new Map<tf.Tensor, number>();
   let length = 0;
   for (const t of parts) {
@@ -31,6 +35,8 @@ export function destructure<M>(model: M): [tf.Tensor1D, Restructure<M>] {
       throw new Error(`Restructure expected a 1-D tensor of length ${length}, got ${v instanceof tf.Tensor ? `shape [${v.shape}]` : typeof v}`);
     }
     if (v.size !== length) throw new Error(`Restructure expected a vector of length ${length}, got ${v.size}`);
+    if (v.isDisposed) throw new Error("Restructure was given a disposed tensor");
+    if (v.dtype === "string" || v.dtype === "complex64") throw new Error(`Restructure expected a float32 vector (int32 and bool are converted), got a ${v.dtype} tensor`);
     const piece = (t: tf.Tensor): tf.Tensor =>
       tf.tidy(() => {
         const s = tf.reshape(tf.slice(v, [offsets.get(t)!], [t.size]), t.shape);

@@ -1,11 +1,9 @@
-import { tf } from "@fluxion/backend";
 import type { StateTree } from "./leaf.js";
 import { forEachLeaf } from "./state-tensors.js";
+import { checkStateTree } from "./tree-checks.js";
 
 function setFrozen(tree: StateTree, frozen: boolean, fn: string): void {
-  if (tree instanceof tf.Tensor || typeof tree === "number") {
-    throw new Error(`${fn} must not be applied to a model, only to the state tree from setup`);
-  }
+  checkStateTree(tree, fn);
   forEachLeaf(tree, (leaf) => (leaf.frozen = frozen));
 }
 

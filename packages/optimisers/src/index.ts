@@ -1,6 +1,8 @@
 // Rule interface and helpers
 export { Rule, defineRule } from "./rule.js";
 export type { DefinedRule, DefineRuleOptions, RuleFields, RuleValues } from "./rule.js";
+export { anyNumber, finite, nonNegative, nonNegativeOrInfinity, positive, unitInterval, wholeAtLeast, wholeNumber } from "./domains.js";
+export type { Domain } from "./domains.js";
 export type { Schedule, ScheduleSpec, Hyper } from "./schedule.js";
 export { constant, exponentialDecay, stepDecay, cosineDecay, linearWarmup, joinSchedules, warmupCosineDecay, scheduleFromSpec } from "./schedules.js";
 export type { ExponentialDecayOptions, StepDecayOptions, CosineDecayOptions, LinearWarmupOptions, WarmupCosineDecayOptions } from "./schedules.js";

@@ -2,6 +2,8 @@ import type { tf } from "@fluxion/backend";
 import { isPlainObject } from "@fluxion/functors";
 import { juliaFloat, juliaValue } from "@fluxion/backend/internal";
 import { isSchedule, valueAt, type Hyper } from "./schedule.js";
+import { finite, nonNegative, wholeNumber, type Domain } from "./domains.js";
+import { stateTensors } from "./state-tensors.js";
 
 /**
  * An optimisation rule (Optimisers.jl's `AbstractRule`): immutable hyper-parameters plus two
@@ -35,9 +37,30 @@ export abstract class Rule<S = any> {
     return this;
   }
 
+  /**
+   * What is wrong with `state` as this rule's state for parameter `x`, or null if nothing. By
+   * default every tensor in it must be alive and have `x`'s shape and dtype, as the built-in rules'
+   * `init` makes them; override it for a state holding other shapes. `update` asks before `apply`.
+   */
+  stateProblem(state: S, x: tf.Tensor): string | null {
+    let i = 0;
+    for (const t of stateTensors(state)) {
+      i += 1;
+      if (t.isDisposed) return `its state tensor ${i} is disposed`;
+      if (t.dtype !== x.dtype || !sameShape(t.shape, x.shape)) {
+        return `its state tensor ${i} is ${t.dtype} [${t.shape.join(", ")}] but the parameter is ${x.dtype} [${x.shape.join(", ")}] (was the state made for another model?)`;
+      }
+    }
+    return null;
+  }
+
   toString(): string {
     return `${this.ruleName}()`;
   }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
 }
 
 type FieldDefault = number | boolean | readonly number[];
@@ -54,8 +77,14 @@ export type RuleValues<F> = { readonly [K in keyof F]: ValueOf<F[K]> };
 type ValueOf<D> = D extends number ? number : D extends boolean ? boolean : D extends readonly number[] ? { readonly [I in keyof D]: number } : D;
 
 export interface DefineRuleOptions<F> {
-  /** Fields that hold whole numbers (printed without ".0"). */
+  /** Fields that hold whole numbers (printed without ".0"; checked to be whole unless `domains` says more). */
   integers?: readonly (keyof F & string)[];
+  /**
+   * The allowed values of numeric fields (each element of a tuple field), from `./domains.js`:
+   * `{ rho: unitInterval, epsilon: positive }`. Unlisted fields must be finite; `eta` must be >= 0.
+   * Checked on construction, so also on `adjust` and wherever a schedule is evaluated (`at`).
+   */
+  domains?: { readonly [K in keyof F]?: Domain };
   /** Extra checks on the final field values; throw an Error to reject them. */
   check?: (fields: RuleFields<F>) => void;
 }
@@ -81,6 +110,7 @@ export function defineRule<const F extends Record<string, FieldDefault>>(
   options: DefineRuleOptions<F> = {},
 ): DefinedRule<F> {
   const names = Object.keys(defaults);
+  const domainOf = (k: string): Domain => options.domains?.[k] ?? (options.integers?.includes(k as never) ? wholeNumber : k === "eta" ? nonNegative : finite);
 
   abstract class Defined extends Rule {
     static readonly ruleName = name;
@@ -88,7 +118,7 @@ export function defineRule<const F extends Record<string, FieldDefault>>(
     constructor(...args: unknown[]) {
       super();
       const values = readArgs(name, names, defaults, args);
-      for (const k of names) checkField(name, k, values[k], defaults[k]!);
+      for (const k of names) checkField(name, k, values[k], defaults[k]!, domainOf(k));
       options.check?.(values as RuleFields<F>);
       for (const k of names) {
         const v = values[k];
@@ -119,7 +149,11 @@ export function defineRule<const F extends Record<string, FieldDefault>>(
         const at = (h: unknown) => (isSchedule(h) ? valueAt(h, step, `${name}.${k}`) : h);
         resolved[k] = Array.isArray(v) ? v.map(at) : at(v);
       }
-      return new (this.constructor as new (f: object) => this)(resolved);
+      try {
+        return new (this.constructor as new (f: object) => this)(resolved);
+      } catch (err) {
+        throw new Error(`${name}: a schedule gave a value outside its field's domain at step ${step}: ${(err as Error).message}`, { cause: err });
+      }
     }
 
     override adjusted(changes: Readonly<Record<string, unknown>>): this {
@@ -166,18 +200,25 @@ function readArgs(name: string, names: string[], defaults: Record<string, unknow
   return values;
 }
 
-function checkField(name: string, key: string, v: unknown, d: unknown): void {
+
+function checkField(name: string, key: string, v: unknown, d: unknown, domain: Domain): void {
   const where = `${name}: field ${key}`;
+  const label = key === "eta" ? "the learning rate eta" : key;
+  // A schedule's values are checked where it is evaluated (`at`).
+  const outside = (e: unknown): string | null => (isSchedule(e) ? null : domain.problem(e as number));
   if (typeof d === "number") {
     if (isSchedule(v)) return;
     if (typeof v !== "number" || Number.isNaN(v)) throw new Error(`${where} must be a number or a schedule, got ${describeValue(v)}`);
-    if (key === "eta" && v < 0) throw new Error(`${name}: the learning rate eta cannot be negative, got ${v}`);
+    const problem = outside(v);
+    if (problem) throw new Error(`${name}: ${label} ${problem}, got ${v}`);
   } else if (typeof d === "boolean") {
     if (typeof v !== "boolean") throw new Error(`${where} must be true or false, got ${describeValue(v)}`);
   } else if (Array.isArray(d)) {
     if (!Array.isArray(v) || v.length !== d.length || !v.every((e) => isSchedule(e) || (typeof e === "number" && !Number.isNaN(e)))) {
       throw new Error(`${where} must be a tuple of ${d.length} numbers, like [${d.join(", ")}], got ${describeValue(v)}`);
     }
+    const problem = v.map(outside).find((p) => p !== null);
+    if (problem) throw new Error(`${name}: ${label} ${problem} (each element), got ${describeValue(v)}`);
   }
 }
 

@@ -31,6 +31,7 @@ import { registeredRule, ruleClassName, type RuleClass } from "./rule-registry.j
 import { OptimiserChain } from "./rules/optimiser-chain.js";
 import { isSchedule, type Schedule, type ScheduleSpec } from "./schedule.js";
 import { scheduleFromSpec } from "./schedules.js";
+import { checkTreeFitsModel } from "./tree-checks.js";
 
 export const STATE_FORMAT = "fluxion-optimiser-state";
 export const STATE_VERSION = 1;
@@ -255,9 +256,10 @@ function toTyped<T extends Float32Array | Int32Array>(data: ArrayLike<number> | 
  * so ties are kept), new state tensors (the caller owns them), rules rebuilt from their registered
  * classes, schedules from their specs. Throws a clear Error for bytes that are not a saved state,
  * are truncated or corrupt, or of an unsupported version, and for an unregistered rule name; then
- * no tensor is left behind.
+ * no tensor is left behind. Given the `model` it will be used with, also checks that the state
+ * fits it (a Leaf at each trainable tensor, state of its shape), naming the path where it does not.
  */
-export function loadState(bytes: Uint8Array | ArrayBuffer): StateTree {
+export function loadState(bytes: Uint8Array | ArrayBuffer, model?: unknown): StateTree {
   const data = toBytes(bytes);
   const { header, dataStart } = readHeader(data);
   const tensorTable = readTensorTable(header, data, dataStart);
@@ -272,6 +274,7 @@ export function loadState(bytes: Uint8Array | ArrayBuffer): StateTree {
     if (unusedLeaf >= 0) corrupt(`leaves[${unusedLeaf}] is not reached from the tree`);
     const unusedTensor = tensorTable.findIndex((_, i) => !reader.created.has(i));
     if (unusedTensor >= 0) corrupt(`tensors[${unusedTensor}] is not used by any Leaf`);
+    if (model !== undefined) checkTreeFitsModel(tree, model, "loadState");
     return tree as StateTree;
   } catch (err) {
     tf.dispose([...reader.created.values()]);

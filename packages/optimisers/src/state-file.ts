@@ -14,11 +14,14 @@ export async function saveStateFile(path: string, tree: StateTree): Promise<void
   await writeFileAtomic(path, bytes, { fn: "saveStateFile", bytesHint: BYTES_HINT });
 }
 
-/** Reads a state tree saved by `saveStateFile` (or any file holding `saveState`'s bytes). Node only. */
-export async function loadStateFile(path: string): Promise<StateTree> {
+/**
+ * Reads a state tree saved by `saveStateFile` (or any file holding `saveState`'s bytes); given the
+ * `model`, checks that the state fits it (as `loadState` does). Node only.
+ */
+export async function loadStateFile(path: string, model?: unknown): Promise<StateTree> {
   const bytes = await readFileBytes(path, { fn: "loadStateFile", bytesHint: BYTES_HINT });
   try {
-    return loadState(bytes);
+    return loadState(bytes, model);
   } catch (err) {
     throw fileProblem(path, "loadStateFile", "loadState", err);
   }

@@ -2,7 +2,8 @@ import { tf } from "@fluxion/backend";
 import { fleaves, fmap, isLeaf } from "@fluxion/functors";
 import { Leaf } from "./leaf.js";
 
-const cloneTensor = (x: unknown): unknown => (x instanceof tf.Tensor ? tf.clone(x) : x);
+// A disposed tensor is kept as it is, for `update` to report with its path.
+const cloneTensor = (x: unknown): unknown => (x instanceof tf.Tensor && !x.isDisposed ? tf.clone(x) : x);
 
 /** Where walks over a state tree stop to act on a whole Leaf (rule, state, frozen and step). */
 export const atLeaf = (x: unknown): boolean => x instanceof Leaf || isLeaf(x);

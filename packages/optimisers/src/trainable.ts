@@ -36,9 +36,21 @@ export function isTrainableChild(node: unknown, key: Key): boolean {
   return declared === null || declared.includes(key as string);
 }
 
-/** A float tf.Tensor or tf.Variable: the only values rules train. */
+/** A float32 tf.Tensor or tf.Variable: the only values rules train (complex ones are refused, see `checkTrainable`). */
 export function isNumeric(x: unknown): x is tf.Tensor {
-  return x instanceof tf.Tensor && (x.dtype === "float32" || x.dtype === "complex64");
+  return x instanceof tf.Tensor && x.dtype === "float32";
+}
+
+/**
+ * Whether `x`, at `kp` of a trainable part of a model, is trained; a complex64 tensor is an
+ * error rather than silently left alone (tfjs's complex support is partial: no wasm kernels, no
+ * `slice` on cpu, so neither `update` nor `destructure` could be right for it).
+ */
+export function checkTrainable(x: unknown, kp: KeyPath | null, fn: string): x is tf.Tensor {
+  if (x instanceof tf.Tensor && x.dtype === "complex64") {
+    throw new Error(`${fn}: the model has a complex64 tensor${kp ? ` at ${kp.toString()}` : ""}; fluxion trains float32 tensors only`);
+  }
+  return isNumeric(x);
 }
 
 /** Whether `x`'s rebuilt copy can be written in place (a tf.Variable). */
@@ -71,8 +83,14 @@ export function trainable(x: unknown): unknown {
 export function trainables(model: unknown): tf.Tensor[];
 export function trainables(model: unknown, options: { path: true }): [KeyPath, tf.Tensor][];
 export function trainables(model: unknown, options: { path?: boolean } = {}): tf.Tensor[] | [KeyPath, tf.Tensor][] {
+  const found = trainablesWithPath(model, "trainables");
+  return options.path ? found : found.map(([, t]) => t);
+}
+
+/** `trainables(model, { path: true })`, with `fn` naming the caller in errors. */
+export function trainablesWithPath(model: unknown, fn: string): [KeyPath, tf.Tensor][] {
   const found: [KeyPath, tf.Tensor][] = [];
   // fmap's cache calls `f` once per tensor, at its first path.
-  fmapWithPath({ walk: trainableWalkWithPath({ structural: true }) }, (kp, x) => isNumeric(x) && found.push([kp, x]), model);
-  return options.path ? found : found.map(([, t]) => t);
+  fmapWithPath({ walk: trainableWalkWithPath({ structural: true }) }, (kp, x) => checkTrainable(x, kp, fn) && found.push([kp, x]), model);
+  return found;
 }

@@ -1,21 +1,24 @@
 import { tf } from "@fluxion/backend";
 import { fmap, fmapWithPath, isLeaf, type KeyPath } from "@fluxion/functors";
+import { checkGradientNode, checkGradientTensor } from "./gradient-checks.js";
 import { Leaf, type StateTree } from "./leaf.js";
-import { Rule } from "./rule.js";
 import { cloneState, disposeReplaced, disposeStates } from "./state-tensors.js";
-import { isNumeric, mayWrite, trainableWalk, trainableWalkWithPath } from "./trainable.js";
+import { checkTrainable, mayWrite, trainableWalk, trainableWalkWithPath } from "./trainable.js";
+import { checkTreeArgument } from "./tree-checks.js";
 
 /**
  * Applies the rules to the gradient and returns `[newTree, newModel]`, leaving the inputs
  * untouched: updated parameters and states are new tensors (the caller owns both old and new).
  * `grad` mirrors the model (plain objects for registered classes); `null` or a missing key skips
- * that part, so its state does not advance; a zero gradient still steps.
+ * that part, so its state does not advance; a zero gradient still steps. A key the model lacks, a
+ * gradient of another shape, or a state tree that does not fit the model is an error naming its
+ * path, and then nothing changes.
  */
 export function update<M>(tree: StateTree, model: M, grad: unknown): [StateTree, M] {
-  checkTree(tree, "update");
+  checkArguments("update", tree, grad);
   const copy = cloneState(tree);
   try {
-    return step(copy, model, grad, false);
+    return step("update", copy, model, grad, false);
   } catch (err) {
     disposeStates(copy); // the clones are ours
     throw err;
@@ -28,30 +31,31 @@ export function update<M>(tree: StateTree, model: M, grad: unknown): [StateTree,
  * old ones stay the caller's. Returns `[tree, model]`: use the returned model.
  */
 export function updateInPlace<M>(tree: StateTree, model: M, grad: unknown): [StateTree, M] {
-  checkTree(tree, "updateInPlace");
-  return step(tree, model, grad, true);
+  checkArguments("updateInPlace", tree, grad);
+  return step("updateInPlace", tree, model, grad, true);
 }
 
-function checkTree(tree: unknown, fn: string): void {
-  if (tree instanceof Rule) {
-    throw new Error(`${fn}(tree, model, grad) needs tree = setup(rule, model), not a rule`);
-  }
+function checkArguments(fn: string, tree: unknown, grad: unknown): void {
+  checkTreeArgument(tree, fn);
+  if (grad === undefined) throw new Error(`${fn}(tree, model, grad): no gradient given (pass null to skip the step)`);
 }
 
 type Pending = { leaf: Leaf; x: tf.Tensor; state: unknown; value: tf.Tensor | null };
 
-function step<M>(tree: StateTree, model: M, grad: unknown, inPlace: boolean): [StateTree, M] {
+function step<M>(fn: string, tree: StateTree, model: M, grad: unknown, inPlace: boolean): [StateTree, M] {
   // Walk 1: gradients per Leaf (tied tensors' gradients summed). Nothing is mutated yet.
   const grads = new Map<Leaf, TiedGrad>();
   const places = new Map<tf.Tensor, Leaf>(); // each parameter reached, and its Leaf
   const sums: tf.Tensor[] = [];
   const pending: Pending[] = [];
   try {
-    accumulate(tree, model, grad, grads, sums, places);
+    accumulate(fn, tree, model, grad, grads, sums, places);
     // Compute every new state and value before committing any, so an error leaves all as it was.
-    for (const [leaf, { x, dx }] of grads) {
+    for (const [leaf, { x, dx, kp }] of grads) {
       if (leaf.frozen) continue;
       const rule = leaf.rule.at(leaf.step);
+      const problem = rule.stateProblem(leaf.state, x);
+      if (problem) throw new Error(`${fn}: the optimiser state at ${kp.toString()} does not fit the parameter: ${problem}`);
       const [state, value] = tf.tidy(() => {
         const [s, d] = rule.apply(leaf.state, x, dx);
         if (d === null) return [s, null] as tf.TensorContainer;
@@ -95,6 +99,8 @@ interface TiedGrad {
   x: tf.Tensor;
   dx: tf.Tensor;
   seen: Set<unknown>;
+  /** The parameter's first path, for messages. */
+  kp: KeyPath;
 }
 
 const isNoState = (t: unknown): boolean => Array.isArray(t) && t.length === 0;
@@ -102,42 +108,44 @@ const gradientWalk = trainableWalkWithPath({ structural: true });
 const rebuildWalk = trainableWalk();
 
 /** Where the walk over (model, tree, grad) stops: a Leaf, nothing to do, or a mismatch for `addGradient` to report. */
-const atParameter = (_kp: KeyPath, x: unknown, t: unknown, dx: unknown): boolean =>
-  dx === null || dx === undefined || t === undefined || t instanceof Leaf || isNoState(t) || isLeaf(x) || typeof dx !== "object";
+const atParameter = (fn: string) => (kp: KeyPath, x: unknown, t: unknown, dx: unknown): boolean => {
+  if (dx === null || dx === undefined || t === undefined || t instanceof Leaf || isNoState(t) || isLeaf(x) || typeof dx !== "object") return true;
+  if (x instanceof Leaf || t instanceof tf.Tensor) return true; // swapped arguments, reported by addGradient
+  checkGradientNode(fn, kp, x, dx); // the walk goes on into x: dx must have x's keys only
+  return false;
+};
 
 /**
  * Walk 1 of a step: the gradient of each Leaf, from the model, state tree and gradient walked
  * together (trainable children only; a null or missing gradient skips its part). No cache: a tied
  * tensor is visited at each of its places, so its gradients are summed.
  */
-function accumulate(tree: unknown, model: unknown, grad: unknown, grads: Map<Leaf, TiedGrad>, sums: tf.Tensor[], places: Map<tf.Tensor, Leaf>): void {
+function accumulate(fn: string, tree: unknown, model: unknown, grad: unknown, grads: Map<Leaf, TiedGrad>, sums: tf.Tensor[], places: Map<tf.Tensor, Leaf>): void {
   const addGradient = (kp: KeyPath, x: unknown, t: unknown, dx: unknown): void => {
+    if (x instanceof Leaf || t instanceof tf.Tensor) {
+      throw new Error(`${fn}: the model has a Leaf or the state tree a tensor at ${kp.toString()}; the arguments are (tree, model, grad) with tree = setup(rule, model)`);
+    }
     if (t === undefined) {
-      throw new Error(`update: the state tree has no entry ${String(kp.last())} at ${kp.slice(0, -1).toString()}; was it made by setup for this model?`);
+      throw new Error(`${fn}: the state tree has no entry ${String(kp.last())} at ${kp.slice(0, -1).toString()}; was it made by setup for this model?`);
     }
     if (dx === null || dx === undefined || isNoState(t)) return;
     if (!(t instanceof Leaf)) {
-      if (isLeaf(x)) throw new Error(`update: the state tree does not match the model at ${kp.toString()} (the model has a leaf there)`);
-      throw new Error(`update: the gradient at ${kp.toString()} must be a tree like the model, got ${typeof dx}`);
+      if (isLeaf(x)) throw new Error(`${fn}: the state tree does not match the model at ${kp.toString()} (the model has a leaf there)`);
+      throw new Error(`${fn}: the gradient at ${kp.toString()} must be a tree like the model, got ${typeof dx}`);
     }
-    if (!isNumeric(x)) throw new Error(`update: the state tree has a Leaf at ${kp.toString()} but the model has no trainable tensor there`);
-    if (!(dx instanceof tf.Tensor)) {
-      throw new Error(`update: the gradient at ${kp.toString()} must be a tensor (or null), got ${typeof dx}`);
-    }
-    if (!tf.util.arraysEqual(dx.shape, x.shape)) {
-      throw new Error(`update: the gradient at ${kp.toString()} has shape [${dx.shape}] but the parameter has shape [${x.shape}]`);
-    }
+    if (!checkTrainable(x, kp, fn)) throw new Error(`${fn}: the state tree has a Leaf at ${kp.toString()} but the model has no trainable tensor there`);
+    checkGradientTensor(fn, kp, x, dx);
     places.set(x, t);
     // A tied tensor's gradient is summed over its places, but one gradient tensor given at
     // several places (a total, as nn's `gradient` gives for tied weights) counts once.
     const prev = grads.get(t);
-    if (!prev) grads.set(t, { x, dx, seen: new Set([dx]) });
+    if (!prev) grads.set(t, { x, dx, seen: new Set([dx]), kp });
     else if (!prev.seen.has(dx)) {
       const sum = tf.add(prev.dx, dx);
       sums.push(sum);
       prev.seen.add(dx);
-      grads.set(t, { x: prev.x, dx: sum, seen: prev.seen });
+      grads.set(t, { ...prev, dx: sum });
     }
   };
-  fmapWithPath({ exclude: atParameter, walk: gradientWalk, cache: null }, addGradient, model, tree, grad);
+  fmapWithPath({ exclude: atParameter(fn), walk: gradientWalk, cache: null }, addGradient, model, tree, grad);
 }

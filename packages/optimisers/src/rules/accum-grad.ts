@@ -1,5 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
+import { anyNumber } from "../domains.js";
 
 /** AccumGrad's state: the running mean of the gradients so far and the 1-based count of this step. */
 export type AccumGradState = [acc: tf.Tensor, counter: number];
@@ -11,6 +12,8 @@ export type AccumGradState = [acc: tf.Tensor, counter: number];
  */
 export class AccumGrad extends defineRule("AccumGrad", { n: 1 }, {
   integers: ["n"],
+  // Not a domain: Julia's own message is kept ("AccumGrad must accumulate at least one gradient").
+  domains: { n: anyNumber },
   check: ({ n }) => {
     if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
       throw new Error(`AccumGrad must accumulate at least one gradient: n must be a whole number >= 1, got ${String(n)}`);

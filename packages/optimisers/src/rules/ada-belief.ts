@@ -1,6 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
-import { adamDirection, ema, initMoments, nextPowers, type BetaPowers } from "./moments.js";
+import { ADAM_DOMAINS, adamDirection, ema, initMoments, nextPowers, type BetaPowers } from "./moments.js";
 
 /** AdaBelief's state: the first moment `m`, the "belief" `s`, and `[β1ᵗ, β2ᵗ]`. */
 export type AdaBeliefState = [m: tf.Tensor, s: tf.Tensor, betaT: BetaPowers];
@@ -10,7 +10,7 @@ export type AdaBeliefState = [m: tf.Tensor, s: tf.Tensor, betaT: BetaPowers];
  * new `m`), `dx' = η m/(1−β1ᵗ) / (sqrt(s/(1−β2ᵗ)) + ϵ)`: ϵ is added both inside `s` and outside
  * the square root. Defaults `eta = 0.001, beta = [0.9, 0.999], epsilon = 1e-16`.
  */
-export class AdaBelief extends defineRule("AdaBelief", { eta: 0.001, beta: [0.9, 0.999], epsilon: 1e-16 }) {
+export class AdaBelief extends defineRule("AdaBelief", { eta: 0.001, beta: [0.9, 0.999], epsilon: 1e-16 }, { domains: ADAM_DOMAINS }) {
   init(x: tf.Tensor): AdaBeliefState {
     return initMoments(x, this.values().beta);
   }

@@ -1,5 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
+import { positive, unitInterval } from "../domains.js";
 import { ema } from "./moments.js";
 
 /** AdaDelta's state: running means of the squared gradients and of the squared updates. */
@@ -11,7 +12,7 @@ export type AdaDeltaState = [acc: tf.Tensor, deltaAcc: tf.Tensor];
  * and `ϵ` inside both square roots), then `Δacc ← ρ*Δacc + (1−ρ)*dx'²`.
  * Defaults `rho = 0.9, epsilon = 1e-8`.
  */
-export class AdaDelta extends defineRule("AdaDelta", { rho: 0.9, epsilon: 1e-8 }) {
+export class AdaDelta extends defineRule("AdaDelta", { rho: 0.9, epsilon: 1e-8 }, { domains: { rho: unitInterval, epsilon: positive } }) {
   init(x: tf.Tensor): AdaDeltaState {
     return [tf.zerosLike(x), tf.zerosLike(x)];
   }

@@ -1,12 +1,13 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
+import { positive } from "../domains.js";
 
 /**
  * AdaGrad (Duchi et al.): per-element rates from the sum of squared gradients.
  * `acc ← acc + dx²`, `dx' = (dx*η) / (sqrt(acc) + ϵ)`; the accumulator starts at `ϵ`, not zero.
  * Defaults `eta = 0.1, epsilon = 1e-8`.
  */
-export class AdaGrad extends defineRule("AdaGrad", { eta: 0.1, epsilon: 1e-8 }) {
+export class AdaGrad extends defineRule("AdaGrad", { eta: 0.1, epsilon: 1e-8 }, { domains: { epsilon: positive } }) {
   init(x: tf.Tensor): tf.Tensor {
     return tf.fill(x.shape, this.values().epsilon, x.dtype);
   }

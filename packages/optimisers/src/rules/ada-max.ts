@@ -1,6 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
-import { ema, initMoments, nextPowers, type BetaPowers } from "./moments.js";
+import { ADAM_DOMAINS, ema, initMoments, nextPowers, type BetaPowers } from "./moments.js";
 
 /** AdaMax's state: the first moment `m`, the infinity-norm estimate `u`, and `[β1ᵗ, β2ᵗ]`. */
 export type AdaMaxState = [m: tf.Tensor, u: tf.Tensor, betaT: BetaPowers];
@@ -10,7 +10,7 @@ export type AdaMaxState = [m: tf.Tensor, u: tf.Tensor, betaT: BetaPowers];
  * `u ← max(β2 u, |dx|)`, `dx' = (η/(1−β1ᵗ)) * m / (u + ϵ)`.
  * Defaults `eta = 0.001, beta = [0.9, 0.999], epsilon = 1e-8`.
  */
-export class AdaMax extends defineRule("AdaMax", { eta: 0.001, beta: [0.9, 0.999], epsilon: 1e-8 }) {
+export class AdaMax extends defineRule("AdaMax", { eta: 0.001, beta: [0.9, 0.999], epsilon: 1e-8 }, { domains: ADAM_DOMAINS }) {
   init(x: tf.Tensor): AdaMaxState {
     return initMoments(x, this.values().beta);
   }

@@ -1,6 +1,7 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
-import { adamDirection, initMoments, nextMoments, nextPowers, type BetaPowers } from "./moments.js";
+import { ADAM_DOMAINS, adamDirection, initMoments, nextMoments, nextPowers, type BetaPowers } from "./moments.js";
+import { nonNegative } from "../domains.js";
 
 /** AdamW's state: Adam's moments and `[β1ᵗ, β2ᵗ]`. */
 export type AdamWState = [m: tf.Tensor, v: tf.Tensor, betaT: BetaPowers];
@@ -11,7 +12,9 @@ export type AdamWState = [m: tf.Tensor, v: tf.Tensor, betaT: BetaPowers];
  * PyTorch), else `dx' = η u + λ x` (closer to the paper).
  * Defaults `eta = 0.001, beta = [0.9, 0.999], lambda = 0.0, epsilon = 1e-8, couple = true`.
  */
-export class AdamW extends defineRule("AdamW", { eta: 0.001, beta: [0.9, 0.999], lambda: 0.0, epsilon: 1e-8, couple: true }) {
+export class AdamW extends defineRule("AdamW", { eta: 0.001, beta: [0.9, 0.999], lambda: 0.0, epsilon: 1e-8, couple: true }, {
+  domains: { ...ADAM_DOMAINS, lambda: nonNegative },
+}) {
   init(x: tf.Tensor): AdamWState {
     return initMoments(x, this.values().beta);
   }

@@ -1,6 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
-import { adamDirection, initMoments, nextMoments, nextPowers, type BetaPowers } from "./moments.js";
+import { ADAM_DOMAINS, adamDirection, initMoments, nextMoments, nextPowers, type BetaPowers } from "./moments.js";
 
 /** Adam's state: first and second moments, and `[beta1^t, beta2^t]` for bias correction. */
 export type AdamState = [m: tf.Tensor, v: tf.Tensor, betaT: BetaPowers];
@@ -9,7 +9,7 @@ export type AdamState = [m: tf.Tensor, v: tf.Tensor, betaT: BetaPowers];
  * Adam (Kingma & Ba): `m ← β1 m + (1−β1) dx`, `v ← β2 v + (1−β2) dx²`,
  * `dx' = m/(1−β1ᵗ) / (sqrt(v/(1−β2ᵗ)) + ϵ) * η`. Defaults `eta = 0.001, beta = [0.9, 0.999], epsilon = 1e-8`.
  */
-export class Adam extends defineRule("Adam", { eta: 0.001, beta: [0.9, 0.999], epsilon: 1e-8 }) {
+export class Adam extends defineRule("Adam", { eta: 0.001, beta: [0.9, 0.999], epsilon: 1e-8 }, { domains: ADAM_DOMAINS }) {
   init(x: tf.Tensor): AdamState {
     return initMoments(x, this.values().beta);
   }

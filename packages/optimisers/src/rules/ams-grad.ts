@@ -1,6 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
-import { nextMoments } from "./moments.js";
+import { ADAM_DOMAINS, nextMoments } from "./moments.js";
 
 /** AMSGrad's state: the moments `m`, `v` and the running maximum `v̂` (all start at `epsilon`). */
 export type AMSGradState = [m: tf.Tensor, v: tf.Tensor, vHat: tf.Tensor];
@@ -10,7 +10,7 @@ export type AMSGradState = [m: tf.Tensor, v: tf.Tensor, vHat: tf.Tensor];
  * `dx' = η m / (sqrt(v̂) + ϵ)`; no bias correction, and `m`, `v`, `v̂` start at `ϵ`, not 0.
  * Defaults `eta = 0.001, beta = [0.9, 0.999], epsilon = 1e-8`.
  */
-export class AMSGrad extends defineRule("AMSGrad", { eta: 0.001, beta: [0.9, 0.999], epsilon: 1e-8 }) {
+export class AMSGrad extends defineRule("AMSGrad", { eta: 0.001, beta: [0.9, 0.999], epsilon: 1e-8 }, { domains: ADAM_DOMAINS }) {
   init(x: tf.Tensor): AMSGradState {
     const { epsilon } = this.values();
     return [tf.fill(x.shape, epsilon, x.dtype), tf.fill(x.shape, epsilon, x.dtype), tf.fill(x.shape, epsilon, x.dtype)];

@@ -1,5 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
+import { anyNumber, nonNegativeOrInfinity } from "../domains.js";
 
 /**
  * Rescales the gradient so that its `p`-norm is at most `ω`: `n = norm(dx, p)`,
@@ -11,9 +12,7 @@ import { defineRule } from "../rule.js";
  * Defaults `omega = 10, p = 2, throw = true`. Checking `throw` reads the norm back from the device.
  */
 export class ClipNorm extends defineRule("ClipNorm", { omega: 10, p: 2, throw: true }, {
-  check: ({ omega }) => {
-    if (typeof omega === "number" && omega < 0) throw new Error(`ClipNorm: omega cannot be negative, got ${omega}`);
-  },
+  domains: { omega: nonNegativeOrInfinity, p: anyNumber },
 }) {
   init(): null {
     return null;

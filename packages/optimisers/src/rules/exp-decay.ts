@@ -1,5 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
+import { nonNegative, wholeAtLeast } from "../domains.js";
 
 /** ExpDecay's state: the number of updates applied `n`, and how many of them decayed the rate `k`. */
 export type ExpDecayState = [n: number, k: number];
@@ -16,14 +17,7 @@ export type ExpDecayState = [n: number, k: number];
  */
 export class ExpDecay extends defineRule("ExpDecay", { eta: 0.001, decay: 0.1, decayStep: 1000, clip: 1e-4, start: 1 }, {
   integers: ["decayStep", "start"],
-  check: ({ decay, decayStep, clip, start }) => {
-    if (typeof decayStep === "number" && !(Number.isInteger(decayStep) && decayStep >= 1)) {
-      throw new Error(`ExpDecay: decayStep must be a whole number >= 1, got ${decayStep}`);
-    }
-    if (typeof start === "number" && !Number.isInteger(start)) throw new Error(`ExpDecay: start must be a whole number, got ${start}`);
-    if (typeof decay === "number" && decay < 0) throw new Error(`ExpDecay: decay cannot be negative, got ${decay}`);
-    if (typeof clip === "number" && clip < 0) throw new Error(`ExpDecay: clip cannot be negative, got ${clip}`);
-  },
+  domains: { decay: nonNegative, decayStep: wholeAtLeast(1), clip: nonNegative },
 }) {
   init(): ExpDecayState {
     return [0, 0];

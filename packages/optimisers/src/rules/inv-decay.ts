@@ -1,5 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
+import { nonNegative } from "../domains.js";
 
 /**
  * Old Flux's (v0.13) inverse-time decay, as a rule that scales the gradient:
@@ -8,11 +9,7 @@ import { defineRule } from "../rule.js";
  * Chain it after the main rule: `new OptimiserChain(new Adam(), new InvDecay(0.01))`.
  * Default `gamma = 0.001`; it cannot be negative. A schedule on `eta` usually says this better.
  */
-export class InvDecay extends defineRule("InvDecay", { gamma: 0.001 }, {
-  check: ({ gamma }) => {
-    if (typeof gamma === "number" && gamma < 0) throw new Error(`InvDecay: gamma cannot be negative, got ${gamma}`);
-  },
-}) {
+export class InvDecay extends defineRule("InvDecay", { gamma: 0.001 }, { domains: { gamma: nonNegative } }) {
   init(): number {
     return 1;
   }

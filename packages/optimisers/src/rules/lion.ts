@@ -1,5 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
+import { unitInterval } from "../domains.js";
 import { ema } from "./moments.js";
 
 /**
@@ -8,7 +9,7 @@ import { ema } from "./moments.js";
  * Julia source, whose coefficients are swapped relative to the paper's `β2*m + (1−β2)*dx`.
  * Defaults `eta = 0.001, beta = [0.9, 0.999]`.
  */
-export class Lion extends defineRule("Lion", { eta: 0.001, beta: [0.9, 0.999] }) {
+export class Lion extends defineRule("Lion", { eta: 0.001, beta: [0.9, 0.999] }, { domains: { beta: unitInterval } }) {
   init(x: tf.Tensor): tf.Tensor {
     return tf.zerosLike(x);
   }

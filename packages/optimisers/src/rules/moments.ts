@@ -1,6 +1,10 @@
 // The pieces the Adam family shares: moving averages of the gradient and its square, and the
 // bias correction by `1 − βᵗ` (the powers are JS numbers in the state: no tensor per step).
 import { tf } from "@fluxion/backend";
+import { positive, unitInterval } from "../domains.js";
+
+/** The domains of the Adam family's `beta` (each in [0, 1)) and `epsilon` (> 0); `eta` is >= 0 by default. */
+export const ADAM_DOMAINS = { beta: unitInterval, epsilon: positive } as const;
 
 /** `[β1ᵗ, β2ᵗ]`, the powers of the betas that bias correction uses. */
 export type BetaPowers = [number, number];

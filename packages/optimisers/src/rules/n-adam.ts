@@ -1,6 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
-import { initMoments, nextMoments, nextPowers, unbiased, type BetaPowers } from "./moments.js";
+import { ADAM_DOMAINS, initMoments, nextMoments, nextPowers, unbiased, type BetaPowers } from "./moments.js";
 
 /** NAdam's state: Adam's moments and `[β1ᵗ, β2ᵗ]`. */
 export type NAdamState = [m: tf.Tensor, v: tf.Tensor, betaT: BetaPowers];
@@ -11,7 +11,7 @@ export type NAdamState = [m: tf.Tensor, v: tf.Tensor, betaT: BetaPowers];
  * (the extra `β2` inside the square root is Optimisers.jl's).
  * Defaults `eta = 0.001, beta = [0.9, 0.999], epsilon = 1e-8`.
  */
-export class NAdam extends defineRule("NAdam", { eta: 0.001, beta: [0.9, 0.999], epsilon: 1e-8 }) {
+export class NAdam extends defineRule("NAdam", { eta: 0.001, beta: [0.9, 0.999], epsilon: 1e-8 }, { domains: ADAM_DOMAINS }) {
   init(x: tf.Tensor): NAdamState {
     return initMoments(x, this.values().beta);
   }

@@ -1,11 +1,12 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
+import { unitInterval } from "../domains.js";
 
 /**
  * Nesterov momentum. With the OLD velocity `v`: `dx' = (−ρ²) v + ((1+ρ) η) dx`, then
  * `v ← ρ v − η dx`. Defaults `eta = 0.001, rho = 0.9`.
  */
-export class Nesterov extends defineRule("Nesterov", { eta: 0.001, rho: 0.9 }) {
+export class Nesterov extends defineRule("Nesterov", { eta: 0.001, rho: 0.9 }, { domains: { rho: unitInterval } }) {
   init(x: tf.Tensor): tf.Tensor {
     return tf.zerosLike(x);
   }

@@ -1,6 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
-import { adamDirection, initMoments, nextMoments, nextPowers, type BetaPowers } from "./moments.js";
+import { ADAM_DOMAINS, adamDirection, initMoments, nextMoments, nextPowers, type BetaPowers } from "./moments.js";
 
 /** OAdam's state: Adam's moments and `[β1ᵗ, β2ᵗ]`, plus the previous Adam step `term`. */
 export type OAdamState = [m: tf.Tensor, v: tf.Tensor, betaT: BetaPowers, term: tf.Tensor];
@@ -10,7 +10,7 @@ export type OAdamState = [m: tf.Tensor, v: tf.Tensor, betaT: BetaPowers, term: t
  * `term ← η m/(1−β1ᵗ) / (sqrt(v/(1−β2ᵗ)) + ϵ)` and `dx' = 2 term − term_old`.
  * Defaults `eta = 0.001, beta = [0.5, 0.9], epsilon = 1e-8`.
  */
-export class OAdam extends defineRule("OAdam", { eta: 0.001, beta: [0.5, 0.9], epsilon: 1e-8 }) {
+export class OAdam extends defineRule("OAdam", { eta: 0.001, beta: [0.5, 0.9], epsilon: 1e-8 }, { domains: ADAM_DOMAINS }) {
   init(x: tf.Tensor): OAdamState {
     return [...initMoments(x, this.values().beta), tf.zerosLike(x)];
   }

@@ -1,6 +1,6 @@
 import { tf } from "@fluxion/backend";
 import { defineRule } from "../rule.js";
-import { adamDirection, initMoments, nextMoments, nextPowers, unbiased, type BetaPowers } from "./moments.js";
+import { ADAM_DOMAINS, adamDirection, initMoments, nextMoments, nextPowers, unbiased, type BetaPowers } from "./moments.js";
 
 /** RAdam's state: Adam's moments and `[β1ᵗ, β2ᵗ]`, plus the 1-based step `t`. */
 export type RAdamState = [m: tf.Tensor, v: tf.Tensor, betaT: BetaPowers, t: number];
@@ -11,7 +11,7 @@ export type RAdamState = [m: tf.Tensor, v: tf.Tensor, betaT: BetaPowers, t: numb
  * `r = sqrt((ρ−4)(ρ−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρ))`, else the plain momentum step `dx' = m/(1−β1ᵗ) * η`.
  * Defaults `eta = 0.001, beta = [0.9, 0.999], epsilon = 1e-8`.
  */
-export class RAdam extends defineRule("RAdam", { eta: 0.001, beta: [0.9, 0.999], epsilon: 1e-8 }) {
+export class RAdam extends defineRule("RAdam", { eta: 0.001, beta: [0.9, 0.999], epsilon: 1e-8 }, { domains: ADAM_DOMAINS }) {
   init(x: tf.Tensor): RAdamState {
     return [...initMoments(x, this.values().beta), 1];
   }

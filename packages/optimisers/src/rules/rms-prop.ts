@@ -1,6 +1,7 @@
 import { tf } from "@fluxion/backend";
 import { isPlainObject } from "@fluxion/functors";
 import { defineRule } from "../rule.js";
+import { positive, unitInterval } from "../domains.js";
 import { ema } from "./moments.js";
 import type { Hyper } from "../schedule.js";
 
@@ -16,7 +17,7 @@ export interface RMSPropOptions {
   centered?: boolean;
 }
 
-const Base = defineRule("RMSProp", { eta: 0.001, rho: 0.9, epsilon: 1e-8, centred: false });
+const Base = defineRule("RMSProp", { eta: 0.001, rho: 0.9, epsilon: 1e-8, centred: false }, { domains: { rho: unitInterval, epsilon: positive } });
 
 /**
  * RMSProp (Hinton): `quad ← ρ quad + (1−ρ) dx²`; if centred also `lin ← ρ lin + (1−ρ) dx`;

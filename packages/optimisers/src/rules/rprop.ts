@@ -1,6 +1,7 @@
 import { tf } from "@fluxion/backend";
 import { isSchedule } from "../schedule.js";
 import { defineRule } from "../rule.js";
+import { anyNumber, positive } from "../domains.js";
 
 /** Rprop's state: the last gradient kept (0 where its sign flipped) and the per-element step size. */
 export type RpropState = [lastGrad: tf.Tensor, stepSize: tf.Tensor];
@@ -15,13 +16,11 @@ export class Rprop extends defineRule(
   "Rprop",
   { eta: 1e-3, ell: [0.5, 1.2], gamma: [1e-6, 50.0] },
   {
-    check: ({ ell, gamma }) => {
-      const [l1, l2] = ell;
+    // ell: the factors a step size shrinks and grows by; gamma: its bounds, Infinity allowed.
+    domains: { ell: positive, gamma: anyNumber },
+    check: ({ gamma }) => {
       const [g1, g2] = gamma;
       const num = (v: unknown): v is number => !isSchedule(v);
-      if ((num(l1) && l1 <= 0) || (num(l2) && l2 <= 0)) {
-        throw new Error(`Rprop: the scaling factors ell must be positive, got [${String(l1)}, ${String(l2)}]`);
-      }
       if ((num(g1) && g1 < 0) || (num(g2) && g2 < 0) || (num(g1) && num(g2) && g1 > g2)) {
         throw new Error(`Rprop: gamma must be [min, max] step sizes with 0 <= min <= max, got [${String(g1)}, ${String(g2)}]`);
       }
