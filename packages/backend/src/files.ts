@@ -9,7 +9,8 @@ export interface FileContext {
   bytesHint: string;
 }
 
-async function nodeFs({ fn, bytesHint }: FileContext): Promise<NodeFs> {
+/** Node's file system, imported only when a file is touched (so browsers can load the package). */
+export async function nodeFs({ fn, bytesHint }: FileContext): Promise<NodeFs> {
   const specifier = "node:fs/promises"; // not a literal import, so bundlers leave it alone
   try {
     return (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as NodeFs;

@@ -1,9 +1,11 @@
 // NaiveGAflux's PersistentArray: an array whose elements can be saved one file each and loaded
 // again, so a population survives a restart. The files are read once, when it is created; after
 // that the array and the files are independent until `persist` writes the array out.
-import { fileProblem, readFileBytes, writeFileAtomic } from "@fluxion/backend/internal";
+import { fileProblem, nodeFs, readFileBytes, writeFileAtomic } from "@fluxion/backend/internal";
 import { jsonCodec, type Codec } from "./codec.js";
-import { errorCode, nodeFs } from "./node-fs.js";
+import { errorCode } from "./error-code.js";
+
+const NO_FILES = "PersistentArray keeps its elements in files; in a browser, keep a plain array";
 
 export interface PersistentArrayOptions<T> {
   /** The file name after the index: `0.json`, `1.json`, ... Default ".json". */
@@ -110,7 +112,7 @@ export class PersistentArray<T> extends Array<T> {
         throw new Error(`persist: element ${i} cannot be encoded: ${(err as Error).message}`, { cause: err });
       }
     });
-    const fs = await nodeFs(fn);
+    const fs = await nodeFs({ fn, bytesHint: NO_FILES });
     try {
       await fs.mkdir(this.#saveDir, { recursive: true });
     } catch (err) {
@@ -126,7 +128,7 @@ export class PersistentArray<T> extends Array<T> {
    * it is empty. The array keeps its elements.
    */
   async rm(i?: number, { force = false }: { force?: boolean } = {}): Promise<void> {
-    const fs = await nodeFs("rm");
+    const fs = await nodeFs({ fn: "rm", bytesHint: NO_FILES });
     if (i !== undefined) {
       try {
         await fs.rm(this.filename(i), { force });
@@ -143,7 +145,7 @@ export class PersistentArray<T> extends Array<T> {
   }
 
   async #names(): Promise<string[]> {
-    const fs = await nodeFs("persist");
+    const fs = await nodeFs({ fn: "persist", bytesHint: NO_FILES });
     try {
       return await fs.readdir(this.#saveDir);
     } catch (err) {
