@@ -1,5 +1,5 @@
 // The shared harness of the rule tests: each rule against a small float64 reference written from
-// the "Update formulas" of reference/optimisers.md §1.3 (plain numbers, not calling the rules),
+// each rule's update formula as Optimisers.jl writes it in its `apply!` (plain numbers, not calling the rules),
 // plus its constructors, printing, adjust, memory and state handling.
 import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
