@@ -45,3 +45,26 @@ export function countTensors(x: unknown): number {
   visit(x);
   return tensors;
 }
+
+/**
+ * Runs `f`, which must refuse its input: throw an Error of fluxion's own (not a TypeError,
+ * RangeError or ReferenceError from deep inside tfjs or JavaScript) and leave no tensor behind.
+ * Returns that error, for its message to be checked.
+ */
+export function refusal(f: () => unknown): Error {
+  const before = liveTensors();
+  let thrown: { error: unknown } | null = null;
+  try {
+    f();
+  } catch (error) {
+    thrown = { error };
+  }
+  if (thrown === null) throw new Error("refusal: the call returned normally; it should have thrown");
+  const err = thrown.error;
+  if (!(err instanceof Error) || err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError) {
+    throw new Error(`refusal: expected fluxion's own Error, got ${err instanceof Error ? `a ${err.name}: ${err.message}` : String(err)}`, { cause: err });
+  }
+  const grown = liveTensors() - before;
+  if (grown !== 0) throw new Error(`refusal: the failed call left ${grown} tensor(s) behind (${err.message})`);
+  return err;
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
 import { tf } from "@fluxion/backend";
 import { fmap } from "@fluxion/functors";
-import { liveTensors } from "@fluxion/backend/testing";
+import { liveTensors, refusal } from "@fluxion/backend/testing";
 import * as nn from "../src/index.js";
 import { Layer } from "../src/core/layer.js";
 
@@ -21,20 +21,8 @@ function snapshot(x: unknown, path = "", out: Record<string, unknown[]> = {}): R
 const complexOk = (): boolean => tf.getKernel("Complex", tf.getBackend()) !== undefined;
 const strings = (shape: number[]): tf.Tensor => tf.tensor(new Array(tf.util.sizeFromShape(shape)).fill("a"), shape, "string");
 
-/** Runs `f`, which must throw a plain Error; returns it. Nothing may be left behind. */
-function fluxionError(f: () => unknown): Error {
-  const before = liveTensors();
-  let err: unknown = null;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(Error);
-  expect(liveTensors()).toBe(before);
-  expect((err as Error).constructor).toBe(Error); // not a TypeError or RangeError from a JS engine or tfjs
-  return err as Error;
-}
+/** Runs `f`, which must throw fluxion's own Error and leave nothing behind; returns it. */
+const fluxionError = refusal;
 
 // ---------------------------------------------------------------- loadModel
 

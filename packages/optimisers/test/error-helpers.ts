@@ -2,7 +2,7 @@
 // call fails with a fluxion Error, leaking nothing.
 import { expect } from "@jest/globals";
 import { tf } from "@fluxion/backend";
-import { liveTensors } from "@fluxion/backend/testing";
+import { liveTensors, refusal } from "@fluxion/backend/testing";
 import { registerFunctor } from "@fluxion/functors";
 import { Leaf } from "@fluxion/optimisers";
 
@@ -42,19 +42,10 @@ export function snapshot(x: unknown, path = "", out: Record<string, unknown> = {
 
 /** Runs `f`, which must throw a plain Error whose message contains `text`; nothing may be left behind. */
 export function expectRefused(f: () => unknown, text: string | RegExp): Error {
-  const before = liveTensors();
-  let err: unknown = null;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(Error);
-  expect((err as Error).constructor).toBe(Error); // not a TypeError from inside tfjs
-  if (typeof text === "string") expect((err as Error).message).toContain(text);
-  else expect((err as Error).message).toMatch(text);
-  expect(liveTensors()).toBe(before);
-  return err as Error;
+  const err = refusal(f);
+  if (typeof text === "string") expect(err.message).toContain(text);
+  else expect(err.message).toMatch(text);
+  return err;
 }
 
 /** Whether this backend has complex numbers (wasm has none). */
