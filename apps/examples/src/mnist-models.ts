@@ -7,11 +7,14 @@ export type ModelKind = (typeof MODEL_KINDS)[number];
 
 const SIDE = 28;
 
+// A named function, so the model's summary prints `toImage` (an arrow inline would have no name).
+const toImage = (x: tf.Tensor): tf.Tensor => tf.reshape(x, [-1, SIDE, SIDE, 1]);
+
 export function buildModel(kind: ModelKind, rng: Rng): Chain {
   const init = glorotUniform({ rng });
   if (kind === "mlp") return new Chain(new Dense([SIDE * SIDE, 128], relu, { init }), new Dense([128, 10], undefined, { init }));
   return new Chain(
-    (x: tf.Tensor) => tf.reshape(x, [-1, SIDE, SIDE, 1]),
+    toImage,
     new Conv([3, 3], [1, 8], relu, { init }),
     new MaxPool([2, 2]),
     new Conv([3, 3], [8, 16], relu, { init }),

@@ -17,17 +17,23 @@ import {
 } from "fluxion";
 import { loadMnist, PIXELS, type Digits } from "./mnist-data.js";
 import { buildModel, type ModelKind } from "./mnist-models.js";
+import { checkReadable, checkWritable } from "./output-paths.js";
+import { progressLines } from "./progress-lines.js";
 
 export type { ModelKind };
 
 export interface MnistOptions {
   model: ModelKind;
+  /** Passes over the training digits; 0 only evaluates (the loaded model, with `load`). */
   epochs: number;
   batchsize: number;
   lr: number;
   seed: number;
   save?: string;
+  /** A model file to start from (trained further if `epochs` > 0). */
   load?: string;
+  /** Seconds between plain progress lines when stdout is not a terminal (which gets train's bar). */
+  progressEvery?: number;
 }
 
 const CLASSES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -52,6 +58,8 @@ const loss = (m: Chain, x: tf.Tensor, labels: number[]) =>
   tf.tidy(() => logitCrossentropy(m.apply(x) as tf.Tensor, onehotbatch(labels, CLASSES)));
 
 export async function mnist(options: MnistOptions): Promise<number> {
+  if (options.save) checkWritable("--save", options.save);
+  if (options.load) checkReadable("--load", options.load);
   const rng = new Rng(options.seed);
   const { train: trainSet, test } = loadMnist(2000, options.seed);
   const model = buildModel(options.model, rng);
@@ -60,26 +68,31 @@ export async function mnist(options: MnistOptions): Promise<number> {
   if (options.load) {
     await loadModelFile(options.load, model);
     console.log(`loaded ${options.load}`);
-  } else {
-    const x = tf.tensor2d(trainSet.images, [trainSet.labels.length, PIXELS]);
-    const loader = new DataLoader([x, trainSet.labels], { batchsize: options.batchsize, shuffle: true, rng });
-    const opt = setup(new Adam(options.lr), model);
-    for (let epoch = 1; epoch <= options.epochs; epoch++) {
-      const { loss: last } = await train(loss, model, loader, opt);
-      testMode(model);
-      console.log(`epoch ${epoch}/${options.epochs}: last batch loss ${last.toFixed(4)}, test accuracy ${accuracy(model, test).toFixed(4)}`);
-      testMode(model, "auto");
-    }
-    x.dispose();
-    tf.dispose(opt as tf.TensorContainer);
-    if (options.save) {
-      await saveModel(options.save, model);
-      console.log(`saved the trained model to ${options.save}`);
-    }
+  }
+  if (options.epochs > 0) await fit(model, trainSet, test, rng, options);
+  if (options.save) {
+    await saveModel(options.save, model);
+    console.log(`saved the model to ${options.save}`);
   }
   testMode(model);
   const acc = accuracy(model, test);
   console.log(`test accuracy: ${acc.toFixed(4)}`);
   dispose(model);
   return acc;
+}
+
+async function fit(model: Chain, trainSet: Digits, test: Digits, rng: Rng, options: MnistOptions): Promise<void> {
+  const x = tf.tensor2d(trainSet.images, [trainSet.labels.length, PIXELS]);
+  const loader = new DataLoader([x, trainSet.labels], { batchsize: options.batchsize, shuffle: true, rng });
+  const opt = setup(new Adam(options.lr), model);
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const label = `epoch ${epoch}/${options.epochs}`;
+    const onProgress = process.stdout.isTTY ? undefined : progressLines(label, options.progressEvery ?? 5);
+    const { loss: last } = await train(loss, model, loader, opt, onProgress ? { onProgress } : {});
+    testMode(model);
+    console.log(`${label}: last batch loss ${last.toFixed(4)}, test accuracy ${accuracy(model, test).toFixed(4)}`);
+    testMode(model, "auto");
+  }
+  x.dispose();
+  tf.dispose(opt as tf.TensorContainer);
 }

