@@ -60,7 +60,7 @@ describe("pnpm docs", () => {
       expect(existsSync(join(out, "modules", `${page}.html`))).toBe(true);
     }
     expect(readFileSync(join(out, "functions/_fluxion_nn.relu.html"), "utf8")).toContain("max(x, 0)");
-  }, 300_000);
+  }, 600_000); // ~20 s alone; minutes beside the other packages' tests on 2 cores
 
   test("a copy of a package passes as it is, and fails once it exports an undocumented function", async () => {
     const clean = await checkCopy(functorsCopy());
@@ -69,5 +69,5 @@ describe("pnpm docs", () => {
     const planted = await checkCopy(functorsCopy("export function planted(): number {\n  return 1;\n}\n"));
     expect(planted.code).not.toBe(0);
     expect(planted.output).toContain("planted (CallSignature), defined in @fluxion/functors/src/planted.ts, does not have any documentation");
-  }, 120_000);
+  }, 300_000);
 });
