@@ -1,6 +1,8 @@
 import { tf } from "./tf.js";
 
+/** The backends `useBackend` can switch to (webgl in the browser only). */
 export const BACKENDS = ["cpu", "wasm", "webgl"] as const;
+/** A backend name: `"cpu"`, `"wasm"` or `"webgl"`. */
 export type BackendName = (typeof BACKENDS)[number];
 
 // Backends are optional peers: load the one asked for, on demand.
@@ -12,8 +14,10 @@ const loaders: Record<BackendName, () => Promise<unknown>> = {
 
 /** The three .wasm builds tfjs-backend-wasm picks from (threads need cross-origin isolation). */
 export const WASM_FILES = ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"] as const;
+/** One of the wasm backend's binaries, by file name. */
 export type WasmFile = (typeof WASM_FILES)[number];
 
+/** Options of `useBackend`. */
 export interface BackendOptions {
   /**
    * Where the browser fetches the wasm backend's binaries: a URL prefix ending in "/", or a URL

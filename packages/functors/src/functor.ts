@@ -5,6 +5,7 @@ export type Reconstruct = (children: any) => any;
 
 const NO_CHILDREN: readonly [] = Object.freeze([]) as readonly [];
 
+/** Whether `x` is a plain object (`{…}` or `Object.create(null)`), which fmap walks into by key. */
 export function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (x === null || typeof x !== "object") return false;
   const proto = Object.getPrototypeOf(x);

@@ -15,12 +15,15 @@ export class KeyPath {
   get length(): number {
     return this.keys.length;
   }
+  /** The key at index `i` (negative counts from the end). */
   at(i: number): Key {
     return this.keys.at(i);
   }
+  /** The keys from `start` to before `end`, as a new KeyPath (as `Array.prototype.slice`). */
   slice(start?: number, end?: number): KeyPath {
     return new KeyPath(...this.keys.slice(start, end));
   }
+  /** The last key (undefined for the empty path). */
   last(): Key {
     return this.keys[this.keys.length - 1];
   }
@@ -28,6 +31,7 @@ export class KeyPath {
   tail(): KeyPath {
     return this.slice(1);
   }
+  /** Whether this is the root's path, with no keys. */
   isEmpty(): boolean {
     return this.keys.length === 0;
   }
@@ -39,9 +43,11 @@ export class KeyPath {
     kp.keys = [...this.keys, key];
     return kp as KeyPath;
   }
+  /** Whether `other` has the same keys (compared with `Object.is`). */
   equals(other: KeyPath): boolean {
     return other.keys.length === this.keys.length && this.keys.every((k, i) => Object.is(k, other.keys[i]));
   }
+  /** The keys, in order. */
   [Symbol.iterator](): Iterator<Key> {
     return this.keys[Symbol.iterator]();
   }

@@ -2,6 +2,7 @@ import { functor, isPlainObject, kindOf } from "./functor.js";
 import type { Key, KeyPath } from "./key-path.js";
 import type { Recurse, Walk } from "./walks.js";
 
+/** Options of `SelectWalk`: which children it descends into, what the others become. */
 export interface SelectWalkOptions {
   /** Whether the walk descends into child `key` of `node`. Default: every child. */
   select?: (node: any, key: Key) => boolean;
@@ -51,7 +52,7 @@ function selectStep(options: SelectWalkOptions, x: unknown, ys: readonly unknown
  * its children changed.
  */
 export class SelectWalk implements Walk {
-  constructor(readonly options: SelectWalkOptions = {}) {}
+  constructor(/** Which children it descends into. */ readonly options: SelectWalkOptions = {}) {}
   walk(recurse: Recurse, x: unknown, ...ys: unknown[]): unknown {
     return selectStep(this.options, x, ys, (_k, c, yc) => recurse(c, ...yc));
   }
@@ -59,7 +60,7 @@ export class SelectWalk implements Walk {
 
 /** `SelectWalk` with key paths. */
 export class SelectWalkWithPath implements Walk {
-  constructor(readonly options: SelectWalkOptions = {}) {}
+  constructor(/** Which children it descends into. */ readonly options: SelectWalkOptions = {}) {}
   walk(recurse: Recurse, kp: KeyPath, x: unknown, ...ys: unknown[]): unknown {
     return selectStep(this.options, x, ys, (k, c, yc) => recurse(kp.push(k), c, ...yc));
   }

@@ -39,5 +39,6 @@ export interface FmapOptions {
 
 /** Options of the path variants: `exclude` also receives the KeyPath. */
 export interface FmapWithPathOptions extends Omit<FmapOptions, "exclude"> {
+  /** As `FmapOptions.exclude`, with the node's KeyPath first. */
   exclude?: (kp: import("./key-path.js").KeyPath, x: any, ...ys: any[]) => boolean;
 }

@@ -7,6 +7,7 @@ export type Recurse = (...args: any[]) => any;
 
 /** One step of a traversal (Julia's `AbstractWalk`): decides what to do with a node. */
 export interface Walk {
+  /** Handles the node in `args` (path walks: `kp, x, ...ys`), calling `recurse` on the children it descends into. */
   walk(recurse: Recurse, ...args: any[]): any;
 }
 
@@ -97,8 +98,11 @@ export class StructuralWalk implements Walk {
  */
 export class ExcludeWalk implements Walk {
   constructor(
+    /** The walk used where `exclude` does not hold. */
     readonly inner: Walk,
+    /** What an excluded node becomes. */
     readonly fn: (x: any, ...ys: any[]) => unknown,
+    /** Where the recursion stops. */
     readonly exclude: (x: any, ...ys: any[]) => boolean,
   ) {}
   walk(recurse: Recurse, x: unknown, ...ys: unknown[]): unknown {
@@ -114,10 +118,13 @@ export const NO_PRUNE: unique symbol = Symbol("NO_PRUNE");
  * or `prune` if one is given. The cache is keyed on the first tree's node only.
  */
 export class CachedWalk implements Walk {
+  /** What a repeated visit returns, or `NO_PRUNE`: the first visit's result. */
   readonly prune: unknown;
+  /** The results so far, by node. */
   readonly cache: Map<unknown, unknown>;
   // Not default parameters: an explicit `undefined` prune (Julia's `prune = nothing`) must be kept.
   constructor(
+    /** The walk that handles each node's first visit. */
     readonly inner: Walk,
     ...args: [prune?: unknown, cache?: Map<unknown, unknown>]
   ) {
@@ -135,6 +142,7 @@ export class CachedWalk implements Walk {
 
 /** Collects every node once, in depth-first pre-order (for `fcollect`). */
 export class CollectWalk implements Walk {
+  /** The nodes collected so far. */
   readonly output: unknown[] = [];
   private readonly seen = new Set<unknown>();
   walk(recurse: Recurse, x: unknown): unknown[] {
@@ -182,22 +190,28 @@ export class IterateWalk implements Walk {
 
 // Path walks: the same steps with a KeyPath as first argument, extended by each child's key.
 
+/** `DefaultWalk` with key paths. */
 export class DefaultWalkWithPath implements Walk {
   walk(recurse: Recurse, kp: KeyPath, x: unknown, ...ys: unknown[]): unknown {
     return defaultStep(x, ys, (k, c, ...yc) => recurse(kp.push(k), c, ...yc));
   }
 }
 
+/** `StructuralWalk` with key paths. */
 export class StructuralWalkWithPath implements Walk {
   walk(recurse: Recurse, kp: KeyPath, x: unknown, ...ys: unknown[]): unknown {
     return structuralStep(x, ys, (k, c, ...yc) => recurse(kp.push(k), c, ...yc));
   }
 }
 
+/** `ExcludeWalk` with key paths: `fn` and `exclude` also receive the node's KeyPath. */
 export class ExcludeWalkWithKeyPath implements Walk {
   constructor(
+    /** The walk used where `exclude` does not hold. */
     readonly inner: Walk,
+    /** What an excluded node becomes. */
     readonly fn: (kp: KeyPath, x: any, ...ys: any[]) => unknown,
+    /** Where the recursion stops. */
     readonly exclude: (kp: KeyPath, x: any, ...ys: any[]) => boolean,
   ) {}
   walk(recurse: Recurse, kp: KeyPath, x: unknown, ...ys: unknown[]): unknown {
@@ -205,6 +219,7 @@ export class ExcludeWalkWithKeyPath implements Walk {
   }
 }
 
+/** `CachedWalk` with key paths (the cache is keyed on the node, not the path). */
 export class CachedWalkWithPath implements Walk {
   private readonly cached: CachedWalk;
   constructor(inner: Walk, ...args: [prune?: unknown, cache?: Map<unknown, unknown>]) {

@@ -7,6 +7,7 @@ export interface Restructure<M> {
   (flat: tf.Tensor): M;
   readonly length: number;
   readonly model: M;
+  /** `Restructure(Chain, ..., 26)`, as Julia prints it. */
   toString(): string;
 }
 

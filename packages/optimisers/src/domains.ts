@@ -5,6 +5,7 @@
 export interface Domain {
   /** The allowed range in words, for documentation: "[0, 1)", ">= 0 and finite". */
   readonly range: string;
+  /** Null if `v` is allowed, else what is wrong with it ("must be in [0, 1)"). */
   problem(v: number): string | null;
 }
 

@@ -14,7 +14,9 @@ import { stateTensors } from "./state-tensors.js";
  * inside `tf.tidy` yourself when using a rule directly.
  */
 export abstract class Rule<S = any> {
+  /** The initial state for parameter `x`. */
   abstract init(x: tf.Tensor): S;
+  /** `[newState, dx']`: the new state and the update subtracted from `x` (null: leave `x` unchanged). */
   abstract apply(state: S, x: tf.Tensor, dx: tf.Tensor): [S, tf.Tensor | null];
 
   /** The name printed and saved; a class's own name by default. */
@@ -54,6 +56,7 @@ export abstract class Rule<S = any> {
     return null;
   }
 
+  /** The rule as Julia prints it, e.g. `Adam(0.001, (0.9, 0.999), 1.0e-8)`. */
   toString(): string {
     return `${this.ruleName}()`;
   }
@@ -71,11 +74,13 @@ type FieldValue<D> = D extends number
     : D extends readonly number[]
       ? { readonly [K in keyof D]: Hyper }
       : D;
+/** The fields as stored on a rule: numbers may be schedules (`Hyper`). */
 export type RuleFields<F> = { readonly [K in keyof F]: FieldValue<F[K]> };
 /** The fields with schedules resolved: what `apply` computes with. */
 export type RuleValues<F> = { readonly [K in keyof F]: ValueOf<F[K]> };
 type ValueOf<D> = D extends number ? number : D extends boolean ? boolean : D extends readonly number[] ? { readonly [I in keyof D]: number } : D;
 
+/** Options of `defineRule`: which fields are whole numbers, their allowed values, how the rule prints. */
 export interface DefineRuleOptions<F> {
   /** Fields that hold whole numbers (printed without ".0"; checked to be whole unless `domains` says more). */
   integers?: readonly (keyof F & string)[];

@@ -5,7 +5,13 @@ export interface Schedule {
   readonly spec?: ScheduleSpec;
 }
 
-export type ScheduleSpec = { readonly kind: string; readonly [param: string]: unknown; toString(): string };
+/** How a schedule was made: its `kind` and parameters (nested specs for joined schedules); prints as the schedule. */
+export type ScheduleSpec = {
+  readonly kind: string;
+  readonly [param: string]: unknown;
+  /** The schedule as printed, e.g. `exponentialDecay(0.1, 0.5, 10)`. */
+  toString(): string;
+};
 
 /** A number, or a schedule giving the number at each step. */
 export type Hyper = number | Schedule;

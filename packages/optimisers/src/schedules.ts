@@ -10,6 +10,7 @@ export function constant(value: number): Schedule {
   return make(() => value, "constant", { value }, [fmt(value)]);
 }
 
+/** Options of `exponentialDecay`. */
 export interface ExponentialDecayOptions {
   /** The value at step 0. */
   init: number;
@@ -50,6 +51,7 @@ export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
   return make(fn, name, { init, decayRate, transitionSteps, staircase, ...(endValue === undefined ? {} : { endValue }) }, shown);
 }
 
+/** Options of `stepDecay`. */
 export interface StepDecayOptions {
   /** The value at step 0. */
   init: number;
@@ -72,6 +74,7 @@ export function stepDecay(options: StepDecayOptions): Schedule {
   return make(fn, name, { init, factor, stepSize }, [fmt(init), fmt(factor), String(stepSize)]);
 }
 
+/** Options of `cosineDecay`. */
 export interface CosineDecayOptions {
   /** The value at step 0. */
   init: number;
@@ -101,6 +104,7 @@ export function cosineDecay(options: CosineDecayOptions): Schedule {
   return make(fn, name, { init, decaySteps, alpha }, shown);
 }
 
+/** Options of `linearWarmup`. */
 export interface LinearWarmupOptions {
   /** The value at step 0. Default 0. */
   from?: number;
@@ -160,6 +164,7 @@ export function joinSchedules(schedules: readonly Hyper[], boundaries: readonly 
   return make(fn, name, { schedules: Object.freeze(specs), boundaries: Object.freeze(bs) }, shown);
 }
 
+/** Options of `warmupCosineDecay`. */
 export interface WarmupCosineDecayOptions {
   /** The value reached at the end of the warmup. */
   peak: number;

@@ -33,7 +33,9 @@ import { isSchedule, type Schedule, type ScheduleSpec } from "./schedule.js";
 import { scheduleFromSpec } from "./schedules.js";
 import { checkTreeFitsModel } from "./tree-checks.js";
 
+/** The `format` a saved optimiser state's header names. */
 export const STATE_FORMAT = "fluxion-optimiser-state";
+/** The version of the state file format this package writes and reads. */
 export const STATE_VERSION = 1;
 /** The 8 bytes every saved state starts with: ASCII "FLXOPTST". */
 export const STATE_MAGIC: Uint8Array = new Uint8Array([0x46, 0x4c, 0x58, 0x4f, 0x50, 0x54, 0x53, 0x54]);

@@ -5,6 +5,7 @@ import { defaultRng, type Rng } from "@fluxion/nn";
 /** Data a DataLoader batches: a tensor or JS array, or a tree (array, plain object, Map, …) of them. */
 export type Observations = tf.Tensor | readonly unknown[] | readonly Observations[] | { readonly [key: string]: Observations } | ReadonlyMap<unknown, Observations>;
 
+/** Options of `DataLoader`. */
 export interface DataLoaderOptions {
   /** Observations per batch (default 1). */
   batchsize?: number;
@@ -61,6 +62,7 @@ export class DataLoader<D extends Observations = Observations> implements Iterab
     return this.partial ? Math.ceil(this.nobs / this.batchsize) : Math.floor(this.nobs / this.batchsize);
   }
 
+  /** One pass over the data: the batches in order (reshuffled first when `shuffle`). */
   *[Symbol.iterator](): Iterator<D> {
     const order = this.shuffle ? this.rng.permutation(this.nobs) : Array.from({ length: this.nobs }, (_, i) => i);
     let previous: D | null = null;

@@ -18,6 +18,7 @@ export interface ProgressEvent {
   eta?: number;
 }
 
+/** How a run reports progress: a terminal bar, a callback, or both. */
 export interface ProgressOptions {
   /** Show a terminal bar: true (default) shows it when stdout is a TTY; false never. */
   progress?: boolean;
@@ -27,7 +28,9 @@ export interface ProgressOptions {
 
 /** Reports steps to the terminal bar and/or the callback. */
 export interface ProgressReporter {
+  /** Reports one step done, with its loss. */
   step(loss: number): void;
+  /** Ends the report: stops the terminal bar, leaving its last line. */
   stop(): void;
 }
 

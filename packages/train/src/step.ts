@@ -21,6 +21,7 @@ export type StepValue<V> = V extends tf.Tensor
         ? Omit<V, "loss"> & { loss: number }
         : { [K in keyof V]: V[K] extends tf.Tensor ? V[K] | number : V[K] };
 
+/** Options of `trainStep` and `trainStepWithGradient`. */
 export interface StepOptions {
   /** The data item's number, for error messages (`train` passes its 0-based count). */
   index?: number;

@@ -1,5 +1,6 @@
 // Flux's `throttle` (src/utils.jl) on JavaScript timers.
 
+/** Options of `throttle`. */
 export interface ThrottleOptions {
   /** Call `f` on the first call of a quiet period (default true). */
   leading?: boolean;

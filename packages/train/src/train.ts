@@ -7,6 +7,7 @@ import { progressReporter, type ProgressOptions } from "./progress.js";
 import { setup } from "./setup.js";
 import { takeStep, type Loss } from "./step.js";
 
+/** Options of `train`: progress reporting and the gradient check. */
 export interface TrainOptions extends ProgressOptions {
   /** Flux's `cb` is not supported: write a loop with `trainStep` instead. */
   cb?: never;
@@ -14,6 +15,7 @@ export interface TrainOptions extends ProgressOptions {
   checkGradients?: boolean;
 }
 
+/** What `train` returns. */
 export interface TrainResult {
   /** Steps taken. */
   steps: number;

@@ -8,7 +8,9 @@ import { CompGraph } from "../graph/comp-graph.js";
 import { crc32 } from "./checksum.js";
 import { graphFromJson, graphToJson, type GraphJson } from "./graph-json.js";
 
+/** The `format` a saved graph's JSON names. */
 export const GRAPH_FORMAT = "fluxion-graph";
+/** The version of the graph format this package writes and reads. */
 export const GRAPH_VERSION = 1;
 
 /** What `encodeGraph` gives and `decodeGraph` takes. */
@@ -27,11 +29,13 @@ export interface SavedGraph {
   state?: StateTree;
 }
 
+/** Options of `encodeGraph` and `saveGraph`. */
 export interface EncodeGraphOptions {
   /** The optimiser state tree (from `setup(rule, graph)`) to save with the graph. */
   state?: StateTree;
 }
 
+/** Options of `decodeGraph` and `loadGraph`. */
 export interface DecodeGraphOptions {
   /** Load NaN and ±Inf weights too (refused by default, as by nn's `loadModelBytes`). */
   allowNonFinite?: boolean;

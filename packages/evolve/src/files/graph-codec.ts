@@ -13,7 +13,9 @@ const PREAMBLE = 12;
 
 /** Bytes for `{ graph, state? }` and back: the shape of a PersistentArray codec. */
 export interface GraphCodec {
+  /** The bytes for a graph and its optional optimiser state. */
   encode(x: SavedGraph): Uint8Array;
+  /** The graph (and state) `bytes` hold; the caller owns every tensor. */
   decode(bytes: Uint8Array): SavedGraph;
 }
 

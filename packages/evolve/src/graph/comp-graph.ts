@@ -20,7 +20,9 @@ export class VertexHandle {
   }
 }
 
+/** Options of `vertex`, `addVertex` and `concatVertex`. */
 export interface VertexOptions {
+  /** The vertex's trait (e.g. `new Immutable()`); default none. */
   trait?: Trait | null;
 }
 

@@ -14,6 +14,7 @@ import { pruned, type GraphSpec } from "./spec.js";
 /** Per output neuron of an owner vertex: how much it is worth keeping (higher is kept first). */
 export type Utility = (name: string, layer: unknown, graph: CompGraph) => ArrayLike<number>;
 
+/** Options every graph operation takes: the optimiser state to carry along, how new neurons start, which ones are kept. */
 export interface OperationOptions {
   /**
    * The optimiser state tree from `setup(rule, graph)`: re-indexed with the neurons (kept entries

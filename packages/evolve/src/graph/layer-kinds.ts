@@ -42,12 +42,15 @@ export interface NeuronParam {
   fill: Fill;
 }
 
+/** What the graph knows of a layer type, given to `registerLayerKind`: how its size behaves and which tensors follow its neurons. */
 export interface LayerKind {
+  /** How its output size relates to its input size. */
   size: SizeKind;
   /** The class name printed in summaries and errors. */
   name: string;
   /** Absorb layers: the feature sizes they take and give. */
   nin?(layer: any): number;
+  /** Absorb layers: the feature size they give. */
   nout?(layer: any): number;
   /** Neuron-indexed tensors (missing or false fields are skipped). */
   params(layer: any): NeuronParam[];

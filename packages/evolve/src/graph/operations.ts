@@ -150,7 +150,9 @@ function spread(total: number, lens: readonly number[]): number[] | null {
   return left === 0 ? whole : null;
 }
 
+/** Options of `insertAfter`. */
 export interface InsertOptions extends OperationOptions {
+  /** The new vertex's trait; default none. */
   trait?: Trait | null;
   /** Which readers of `after` read the new vertex instead (default: all, and the graph output). */
   outputs?: readonly string[];
@@ -222,6 +224,7 @@ function alignForRemoval(d: Draft, from: string, name: string, a: number, b: num
   }
 }
 
+/** Options of `addEdge`. */
 export interface EdgeOptions extends OperationOptions {
   /** Where in `to`'s inputs the new edge goes (default: last). */
   position?: number;

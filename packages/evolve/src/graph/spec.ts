@@ -6,6 +6,7 @@ import type { Trait } from "./traits.js";
 /** input: data (immutable size); layer: one nn layer; add: element-wise sum; concat: along features. */
 export type VertexOp = "input" | "layer" | "add" | "concat";
 
+/** One vertex of a `GraphSpec`: its name, what it does and the names of its inputs. */
 export interface VertexSpec {
   readonly name: string;
   readonly op: VertexOp;
@@ -15,6 +16,7 @@ export interface VertexSpec {
   readonly trait: Trait | null;
 }
 
+/** A graph's structure without its layers: the vertices and which are its inputs and outputs. */
 export interface GraphSpec {
   /** Topological order: every vertex after its inputs. */
   readonly vertices: readonly VertexSpec[];

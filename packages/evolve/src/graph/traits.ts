@@ -21,6 +21,7 @@ export class Immutable extends Trait {
 
 /** Something a mutation may be made of: decorating mutations list their parts. */
 export interface MutationLike {
+  /** The mutations it is made of (each may itself be made of others). */
   mutationLeaves?(): readonly unknown[];
 }
 
@@ -55,6 +56,7 @@ export class MutationShield extends Trait {
 
 /** What ApplyIf is given: the graph and the vertex's name. */
 export type VertexPredicate = (graph: any, name: string) => boolean;
+/** What ApplyIf does to a vertex for which its predicate holds: change the graph at vertex `name`. */
 export type VertexAction = (graph: any, name: string, options?: any) => void;
 
 /**

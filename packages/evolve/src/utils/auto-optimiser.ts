@@ -6,6 +6,7 @@ import { describe, fleaves, fmapStructure, isLeaf } from "@fluxion/functors";
 import { Leaf, Rule, isNumeric, setup, trainables, updateInPlace, type StateTree } from "@fluxion/optimisers";
 import { Layer, call, layer as declareLayer, repr, type Callable, type GradTree } from "@fluxion/nn";
 
+/** The message of the error thrown when an AutoOptimiser without optimiser state is run in a gradient. */
 export const NO_OPTIMISER_STATE = "AutoOptimiser without optimiser state invoked. Forgot to call optimiserSetup?";
 
 /**

@@ -2,7 +2,9 @@
 
 /** Bytes for one element and the element again. `decode` throws an Error for bytes it cannot read. */
 export interface Codec<T> {
+  /** The bytes for `x`. */
   encode(x: T): Uint8Array;
+  /** The element `bytes` hold. */
   decode(bytes: Uint8Array): T;
 }
 

@@ -7,6 +7,7 @@ import { errorCode } from "./error-code.js";
 
 const NO_FILES = "PersistentArray keeps its elements in files; in a browser, keep a plain array";
 
+/** Options of `PersistentArray`: the files' suffix and how elements become bytes. */
 export interface PersistentArrayOptions<T> {
   /** The file name after the index: `0.json`, `1.json`, ... Default ".json". */
   suffix?: string;

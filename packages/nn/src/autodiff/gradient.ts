@@ -15,6 +15,7 @@ export function withinGradient(): boolean {
 /** A gradient tree: tensors where the argument has differentiable tensors, null elsewhere. */
 export type GradTree = tf.Tensor | null | GradTree[] | { [key: string]: GradTree } | Map<unknown, GradTree>;
 
+/** What `withGradient` returns: the value and one gradient tree per argument. */
 export interface WithGradient<V> {
   /** What `f` returned (its tensors are the caller's to dispose). */
   val: V;

@@ -6,6 +6,7 @@ import { registerTrainable } from "@fluxion/optimisers";
 /** `expand` (default) prints children on their own lines; `noexpand` one line; `ignore` no summary. */
 export type ShowMode = "expand" | "noexpand" | "ignore";
 
+/** What `layer(Class, …)` declares about a layer class: its children, trained fields, printing. */
 export interface LayerDeclaration {
   /** The children (default: every own enumerable field), as in `registerFunctor`. */
   fields?: FieldSpec;

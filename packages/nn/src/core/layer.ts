@@ -7,9 +7,12 @@ import { show } from "./show.js";
  * Subclasses are declared with `layer(Class, …)` so that fmap, setup and destructure see inside.
  */
 export abstract class Layer {
+  /** Runs the layer on its inputs (Julia's `m(x)`). */
   abstract apply(...inputs: any[]): any;
+  /** The one-line form, as in `Dense(2 => 3, relu)`. */
   abstract repr(): string;
 
+  /** The multi-line summary: the layer tree with parameter counts. */
   toString(): string {
     return show(this);
   }
@@ -20,7 +23,13 @@ export abstract class Layer {
 }
 
 /** Anything a container can run: a layer, or a plain function such as `softmax` or `flatten`. */
-export type Callable = Layer | { apply(...inputs: any[]): any } | ((...inputs: any[]) => any);
+export type Callable =
+  | Layer
+  | {
+      /** Runs it on `inputs`. */
+      apply(...inputs: any[]): any;
+    }
+  | ((...inputs: any[]) => any);
 
 /** Whether `f` can be run by `call`: a function, or an object with an `apply` method. */
 export function isCallable(f: unknown): f is Callable {

@@ -10,15 +10,19 @@ import { decodeSafetensors, encodeSafetensors } from "./safetensors.js";
 import { loadModel } from "./state.js";
 import { checkOptions } from "../core/checks.js";
 
+/** The `format` entry of a saved model's safetensors metadata. */
 export const MODEL_FORMAT = "fluxion";
+/** The `fluxion.version` this package writes and reads. */
 export const MODEL_VERSION = "1";
 const TIES = "fluxion.ties";
 
+/** Options of `saveModel` and `encodeModel`. */
 export interface SaveModelOptions {
   /** Extra `__metadata__` entries (strings). "format" and keys starting "fluxion." are reserved. */
   metadata?: Record<string, string>;
 }
 
+/** Options of `loadModelFile` and `loadModelBytes`. */
 export interface LoadModelFileOptions {
   /**
    * Load NaN and ±Inf values too. By default a file holding any is refused (naming the tensor):

@@ -21,6 +21,7 @@ export function state(model: unknown): any {
   return fmapStructure((x: unknown) => (isStateLeaf(x) ? x : NO_STATE), model);
 }
 
+/** Options of `loadModel`. */
 export interface LoadModelOptions {
   /** Children for which this is false (in `dst` and in `src`) are skipped, e.g. `(x) => !(x instanceof Dropout)`. */
   filter?: (x: unknown) => boolean;

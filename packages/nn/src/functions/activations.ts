@@ -22,9 +22,11 @@ export function setActivationName(f: Function, name: string): void {
 const SELU_LAMBDA = 1.0507009873554804934193349852946;
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 
+/** x, unchanged (returns the input tensor itself). */
 export function identity(x: tf.Tensor): tf.Tensor {
   return x;
 }
+/** max(x, 0). */
 export function relu(x: tf.Tensor): tf.Tensor {
   return tf.relu(x);
 }
@@ -32,6 +34,7 @@ export function relu(x: tf.Tensor): tf.Tensor {
 export function sigmoid(x: tf.Tensor): tf.Tensor {
   return tf.sigmoid(x);
 }
+/** tanh(x). */
 export function tanh(x: tf.Tensor): tf.Tensor {
   return tf.tanh(x);
 }
@@ -59,6 +62,7 @@ export function softplus(x: tf.Tensor): tf.Tensor {
 export function logsigmoid(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.neg(softplus(tf.neg(x))));
 }
+/** x / (1 + |x|). */
 export function softsign(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.div(x, tf.add(1, tf.abs(x))));
 }

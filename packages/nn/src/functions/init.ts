@@ -7,8 +7,11 @@ import { defaultRng, type Rng } from "./rng.js";
 /** Makes a float32 tensor of the given shape. */
 export type Initialiser = (shape: readonly number[]) => tf.Tensor;
 
+/** Options every initialiser takes. */
 export interface InitOptions {
+  /** The generator to draw from; default: `defaultRng()`. */
   rng?: Rng;
+  /** The factor scaling the values (each initialiser's default is in its description). */
   gain?: number;
 }
 
@@ -85,6 +88,7 @@ export const kaimingNormal = initialiser<InitOptions>("kaimingNormal", (shape, o
   return normal(size(shape), (o.gain ?? Math.SQRT2) / Math.sqrt(fi), rng);
 });
 
+/** Options of `truncatedNormal`: the distribution's mean and std, and the bounds it is cut at. */
 export interface TruncatedNormalOptions extends InitOptions {
   mean?: number;
   std?: number;
@@ -151,6 +155,7 @@ export const orthogonal = initialiser<InitOptions>("orthogonal", (shape, o, rng)
   return out;
 });
 
+/** Options of `sparseInit`: the fraction of zeros per column (required) and the std of the rest (default 0.01). */
 export interface SparseInitOptions extends InitOptions {
   sparsity: number;
   std?: number;

@@ -18,41 +18,52 @@ import {
   type LossInput,
 } from "./loss-utils.js";
 
+/** Options of every loss that reduces the per-element losses to one number. */
 export interface AggOptions {
   /** How to reduce the per-element losses (default "mean"). */
   agg?: Aggregation;
 }
+/** Options of the losses that take logs: the reduction and the regulariser. */
 export interface EpsOptions extends AggOptions {
   /** Regulariser added inside logs (default float32 eps, 1.1920929e-7). */
   eps?: number;
 }
+/** Options of `crossentropy` and the other class losses: the reduction, `eps` and the class axes. */
 export interface ClassOptions extends EpsOptions {
   /** The class axis or axes (default -1: the last axis, Flux's `dims = 1`). */
   dims?: Dims;
 }
+/** Options of `huberLoss`. */
 export interface HuberOptions extends AggOptions {
   /** δ: where the loss turns from quadratic to linear (default 1). */
   delta?: number;
 }
+/** Options of `labelSmoothing`. */
 export interface LabelSmoothingOptions {
   /** -1 (default): y is one-hot along its last axis; 0: y holds binary labels (Flux's `dims = 0`). */
   dims?: number;
 }
+/** Options of `binaryFocalLoss`. */
 export interface FocalOptions extends EpsOptions {
   /** γ: the modulating exponent (default 2; 0 gives plain cross-entropy). */
   gamma?: number;
 }
+/** Options of `focalLoss`: `FocalOptions` and the class axes. */
 export interface CategoricalFocalOptions extends FocalOptions {
+  /** The class axis or axes (default -1: the last axis). */
   dims?: Dims;
 }
+/** Options of `diceCoeffLoss`. */
 export interface DiceOptions {
   /** Added to numerator and denominator (default 1). */
   smooth?: number;
 }
+/** Options of `tverskyLoss`. */
 export interface TverskyOptions {
   /** β: the weight of false positives, 1 − β that of false negatives (default 0.7). */
   beta?: number;
 }
+/** Options of `siameseContrastiveLoss`. */
 export interface ContrastiveOptions extends AggOptions {
   /** Distance beyond which dissimilar pairs cost nothing (default 1, must be ≥ 0). */
   margin?: number;

@@ -74,6 +74,7 @@ export class LazyLayer extends Layer {
   layer: Callable | null = null;
 
   constructor(
+    /** Builds the layer from the input's last-axis size `n` and its whole `size`. */
     readonly make: (n: number, size: Shape) => Callable,
     readonly description: string = String(make),
   ) {

@@ -4,6 +4,7 @@ import { isCallable, type Callable } from "../core/layer.js";
 import { chainShape, LazyLayer, shapeOf, type Shape } from "./engine.js";
 import "./shape-rules.js";
 
+/** Options of `outputsize`. */
 export interface OutputSizeOptions {
   /** Adds a batch of 1 in front of each input size (and so in the result), Flux's `padbatch`. */
   padbatch?: boolean;

@@ -12,6 +12,7 @@ import { numberString } from "../../core/show.js";
 import { allocate } from "../../core/params.js";
 import { checkFeatures, checkOptions, checkTensor } from "../../core/checks.js";
 
+/** Options of `dotProductAttention`. */
 export interface AttentionOptions {
   /** Number of heads (default 1 for dotProductAttention). */
   nheads?: number;
@@ -142,6 +143,7 @@ function normaliseDims(dims: unknown): MHADims {
   return { qIn, kIn, vIn, qk, v, out: out as number };
 }
 
+/** Options of `MultiHeadAttention`; defaults in its description. */
 export interface MultiHeadAttentionOptions {
   nheads?: number;
   /** Whether the four projections have a bias (default false). */

@@ -7,6 +7,7 @@ import { checkBias, createBias, initParam, param, type BiasOption } from "../../
 import { repr } from "../../core/show.js";
 import { checkActivation, checkOptions, checkPair, checkTensor } from "../../core/checks.js";
 
+/** Options of `Bilinear`: the weight's initialiser and the bias. */
 export interface BilinearOptions {
   init?: Initialiser;
   bias?: BiasOption;

@@ -7,6 +7,7 @@ import { repr } from "../../core/show.js";
 import { checkActivation, checkFeatures, checkOptions, checkPair, checkTensor } from "../../core/checks.js";
 import { checkBias, createBias, initParam, param, type BiasOption } from "../../core/params.js";
 
+/** Options of `Dense`: the weight's initialiser (default `glorotUniform`) and the bias (`true`, `false` or a tensor). */
 export interface DenseOptions {
   init?: Initialiser;
   bias?: BiasOption;

@@ -8,6 +8,7 @@ import { checkInputsLive, checkOptions, checkPair, checkParameters, checkTensor 
 /** Token indices: an int32 tensor, a number, or a (nested) array of numbers, 0-based. */
 export type Indices = tf.Tensor | number | readonly unknown[];
 
+/** Options of `Embedding`. */
 export interface EmbeddingOptions {
   init?: Initialiser;
   /** A 0-based row whose vector is zero and never trained (e.g. a padding token). */

@@ -7,6 +7,7 @@ import { checkBias, createBias, initParam, param, type BiasOption } from "../../
 import { repr } from "../../core/show.js";
 import { checkActivation, checkOptions, checkTensor } from "../../core/checks.js";
 
+/** Options of `Scale`: the scale's initialiser and the bias. */
 export interface ScaleOptions {
   init?: Initialiser;
   bias?: BiasOption;

@@ -7,6 +7,7 @@ import { glorotUniform, type Initialiser } from "../../functions/init.js";
 import { checkBias, createBias, initParam, param, type BiasOption } from "../../core/params.js";
 import { calcPadding, checkWindow, expandDilation, expandOption, type PadOption, SamePad } from "./conv-padding.js";
 
+/** Options of `CrossCor` (and, extended, of `Conv` and `ConvTranspose`); defaults in each layer's description. */
 export interface CrossCorOptions {
   /** Step between windows: one number or one per spatial dim (default 1). */
   stride?: number | readonly number[];
@@ -20,11 +21,13 @@ export interface CrossCorOptions {
   init?: Initialiser;
 }
 
+/** Options of `Conv`: `CrossCorOptions` and `groups`. */
 export interface ConvOptions extends CrossCorOptions {
   /** Split channels into this many independent groups (default 1). */
   groups?: number;
 }
 
+/** Options of `ConvTranspose`: `ConvOptions` and `outpad`. */
 export interface ConvTransposeOptions extends ConvOptions {
   /** Extra size added at the end of each spatial dim of the output (default 0). */
   outpad?: number | readonly number[];

@@ -8,9 +8,11 @@
  * size at stride 1). Total k_eff − 1 per dim, the larger half first (Flux's `(cld, fld)` split).
  */
 export class SamePad {
+  /** `SamePad()`, as printed inside a layer. */
   repr(): string {
     return "SamePad()";
   }
+  /** `SamePad()`. */
   toString(): string {
     return "SamePad()";
   }

@@ -16,6 +16,7 @@ import { convOutputSize, type PadOption, SamePad, transposeOutputSize, tupleStri
 export { SamePad };
 export type { ConvOptions, ConvTransposeOptions, CrossCorOptions, PadOption };
 
+/** Options of `DepthwiseConv`: those of `CrossCor` (`groups` is set from the channels). */
 export type DepthwiseConvOptions = CrossCorOptions;
 
 /**

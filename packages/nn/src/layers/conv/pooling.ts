@@ -17,6 +17,7 @@ import {
   tupleString,
 } from "./conv-padding.js";
 
+/** Options of `MaxPool` and `MeanPool`. */
 export interface PoolOptions {
   /** Padding as for Conv: a number, N, 2N (lo, hi per dim) or `new SamePad()` (default 0). */
   pad?: PadOption;

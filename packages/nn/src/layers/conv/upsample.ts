@@ -7,8 +7,10 @@ import { repr } from "../../core/show.js";
 import { checkOptions, checkTensor } from "../../core/checks.js";
 import { asFloat } from "./conv-ops.js";
 
+/** How `Upsample` fills in: repeat entries, or interpolate linearly in 2 or 3 spatial dims. */
 export type UpsampleMode = "nearest" | "bilinear" | "trilinear";
 
+/** Options of `Upsample`: exactly one of `scale` and `size`. */
 export interface UpsampleOptions {
   /** Factor per spatial dim: one number for all, or one per dim. */
   scale?: number | readonly number[];

@@ -20,6 +20,7 @@ function checkRng(name: string, rng: unknown): asserts rng is Rng | null {
   if (rng !== null && !(rng instanceof Rng)) throw new Error(`${name}: rng must be an Rng, got ${typeof rng}`);
 }
 
+/** Options of `Dropout`. */
 export interface DropoutOptions {
   /** The axes (of our layout, negative from the end) along which the mask varies; default all. */
   dims?: number | readonly number[] | null;
@@ -92,6 +93,7 @@ export class Dropout extends Layer {
 }
 layer(Dropout, { fields: ["p", "dims", "active", "rng"], trainable: [] });
 
+/** Options of `AlphaDropout`. */
 export interface AlphaDropoutOptions {
   active?: boolean | null;
   rng?: Rng | null;

@@ -11,6 +11,7 @@ import { Scale } from "../basic/scale.js";
 import { repr } from "../../core/show.js";
 import { checkActivation, checkChannelCount, checkFeatures, checkOptions, checkTensor } from "../../core/checks.js";
 
+/** Options of `GroupNorm` (and, with `trackStats`, of `BatchNorm` and `InstanceNorm`); defaults in each layer's description. */
 export interface NormOptions {
   initBeta?: Initialiser;
   initGamma?: Initialiser;
@@ -20,6 +21,7 @@ export interface NormOptions {
   momentum?: number;
 }
 
+/** Options of `BatchNorm` and `InstanceNorm`: `NormOptions` and whether running statistics are kept. */
 export interface TrackedNormOptions extends NormOptions {
   trackStats?: boolean;
 }
@@ -231,6 +233,7 @@ export class GroupNorm extends NormLayer {
 }
 layer(GroupNorm, normDeclaration("G"));
 
+/** Options of `LayerNorm`. */
 export interface LayerNormOptions {
   affine?: boolean;
   epsilon?: number;

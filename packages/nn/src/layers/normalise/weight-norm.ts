@@ -8,6 +8,7 @@ import { param } from "../../core/params.js";
 import { repr } from "../../core/show.js";
 import { EPS32 } from "../../losses/loss-utils.js";
 
+/** Options of `WeightNorm`. */
 export interface WeightNormOptions {
   /**
    * The axes of the weight the norm is taken over (negative count from the end), or "all". Default:

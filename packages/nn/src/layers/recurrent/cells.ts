@@ -15,11 +15,15 @@ export type RecurrentState = tf.Tensor | [tf.Tensor, tf.Tensor];
 
 /** Anything `Recurrence` can scan: one step `apply(x, state)` → [y, state′], and a zero state. */
 export interface RecurrentCellLike {
+  /** One step: [output, new state] from the input and the state (the zero state when not given). */
   apply(x: tf.Tensor, state?: any): [tf.Tensor, any];
+  /** The zero state (vectors, no batch axis). */
   initialStates(): any;
+  /** The one-line form, for printing the layer that holds the cell. */
   repr(): string;
 }
 
+/** Options of every cell (`RNNCell`, `LSTMCell`, `GRUCell`, `GRUv3Cell`); the recurrent layers built from sizes take them too. */
 export interface RecurrentCellOptions {
   /** Initialiser of the input kernel Wi (shape [in, gates·out]). */
   initKernel?: Initialiser;
@@ -147,6 +151,7 @@ export class RNNCell extends GatedCell {
     this.bias = bias;
   }
 
+  /** The zero state h, a vector of length out. */
   initialStates(): tf.Tensor {
     return this.zeros();
   }
@@ -180,6 +185,7 @@ export class LSTMCell extends GatedCell {
     this.bias = bias;
   }
 
+  /** The zero state [h, c], two vectors of length out. */
   initialStates(): [tf.Tensor, tf.Tensor] {
     return [this.zeros(), this.zeros()];
   }
@@ -231,6 +237,7 @@ export class GRUCell extends GatedCell {
     this.b = bias;
   }
 
+  /** The zero state h, a vector of length out. */
   initialStates(): tf.Tensor {
     return this.zeros();
   }
@@ -273,6 +280,7 @@ export class GRUv3Cell extends GatedCell {
     this.WhHtilde = WhHtilde!;
   }
 
+  /** The zero state h, a vector of length out. */
   initialStates(): tf.Tensor {
     return this.zeros();
   }

@@ -10,6 +10,7 @@ import { CELL_OPTIONS, GRUCell, GRUv3Cell, LSTMCell, RNNCell, type RecurrentCell
 import { repr } from "../../core/show.js";
 import { checkOptions, checkTensor } from "../../core/checks.js";
 
+/** Options of `Recurrence` and of a recurrent layer wrapping a given cell. */
 export interface RecurrenceOptions {
   /** Also return the last state: `apply` gives [output, lastState]. Default false. */
   returnState?: boolean;
