@@ -23,11 +23,23 @@ function checkPath(path: unknown, fn: string): asserts path is string {
   if (typeof path !== "string" || path === "") throw new TypeError(`${fn}: the path must be a non-empty string, got ${String(path)}`);
 }
 
+/**
+ * The code of a file-system error (ENOENT, …), looking through `cause`. Read from fields, not by
+ * instanceof: errors from node:fs may come from another realm (e.g. under jest).
+ */
+export function errorCode(err: unknown): string | undefined {
+  for (let e = err; e !== null && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return undefined;
+}
+
 /** The error's message, with plain words for common file-system codes. */
 function reason(err: unknown, writing: boolean): string {
   // Duck-typed: errors from node:fs may come from another realm (e.g. under jest), failing instanceof.
   if (err === null || typeof err !== "object" || typeof (err as Error).message !== "string") return String(err);
-  const code = (err as { code?: string }).code;
+  const code = errorCode(err);
   const known: Record<string, string> = {
     ENOENT: writing ? "the directory does not exist" : "no such file or directory",
     ENOTDIR: "a part of the path is not a directory",
@@ -100,7 +112,7 @@ function isAlive(pid: number): boolean {
     proc.kill(pid, 0);
     return true;
   } catch (err) {
-    return (err as { code?: string }).code !== "ESRCH";
+    return errorCode(err) !== "ESRCH";
   }
 }
 
@@ -111,7 +123,7 @@ export async function readFileBytes(path: string, context: FileContext): Promise
   try {
     return await fs.readFile(path);
   } catch (err) {
-    if ((err as { code?: string }).code === "ENOENT") throw new Error(`${context.fn}: no file at '${path}'`, { cause: err });
+    if (errorCode(err) === "ENOENT") throw new Error(`${context.fn}: no file at '${path}'`, { cause: err });
     throw new Error(`${context.fn}: cannot read '${path}': ${reason(err, false)}`, { cause: err });
   }
 }

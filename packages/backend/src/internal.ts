@@ -2,6 +2,6 @@
 // to tfjs's engine, atomic files, Julia-style printing). Not user API: it may change in any release.
 export { isTaping, activeTape, detach, valueAndGradients, hasTrustedKernels, recordSeparately } from "./engine.js";
 export type { ValueAndGradients, SeparateTape } from "./engine.js";
-export { writeFileAtomic, readFileBytes, fileProblem, nodeFs } from "./files.js";
+export { writeFileAtomic, readFileBytes, fileProblem, nodeFs, errorCode } from "./files.js";
 export type { FileContext } from "./files.js";
 export { juliaFloat, float32String, tensorString, juliaValue } from "./format.js";

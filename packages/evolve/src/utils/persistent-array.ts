@@ -1,9 +1,8 @@
 // NaiveGAflux's PersistentArray: an array whose elements can be saved one file each and loaded
 // again, so a population survives a restart. The files are read once, when it is created; after
 // that the array and the files are independent until `persist` writes the array out.
-import { fileProblem, nodeFs, readFileBytes, writeFileAtomic } from "@fluxion/backend/internal";
+import { errorCode, fileProblem, nodeFs, readFileBytes, writeFileAtomic } from "@fluxion/backend/internal";
 import { jsonCodec, type Codec } from "./codec.js";
-import { errorCode } from "./error-code.js";
 
 const NO_FILES = "PersistentArray keeps its elements in files; in a browser, keep a plain array";
 
