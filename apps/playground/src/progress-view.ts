@@ -24,7 +24,10 @@ export class ProgressView {
   }
 }
 
-function seconds(s: number): string {
-  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
-  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+/** A duration for people: "5.2 s", "42 s", "2 min 0 s". */
+export function seconds(s: number): string {
+  if (s < 59.5) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
+  // Round once, so 119.7 s reads "2 min 0 s", not "1 min 60 s".
+  const whole = Math.round(s);
+  return `${Math.floor(whole / 60)} min ${whole % 60} s`;
 }

@@ -105,7 +105,7 @@ describe("the playground in Chromium", () => {
       expect(await points("loss-line")).toBe(300);
       expect(await points("acc-line")).toBe(r.evals.length);
       expect(await page.locator("#progress").evaluate((el) => [(el as HTMLProgressElement).value, (el as HTMLProgressElement).max])).toEqual([300, 300]);
-      expect(await page.locator("#progress-text").textContent()).toMatch(/^300 \/ 300 steps · done after [\d.]+ s$/);
+      expect(await page.locator("#progress-text").textContent()).toMatch(/^300 \/ 300 steps · done after (\d+ min )?[\d.]+ s$/);
 
       // The grid labels its 24 digits, marked right or wrong, mostly right.
       const cells = await page.locator("#digits figure.digit").evaluateAll((els) =>
