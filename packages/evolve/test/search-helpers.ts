@@ -4,6 +4,7 @@ import { tf } from "@fluxion/backend";
 import { fleaves } from "@fluxion/functors";
 import { Leaf, setup, type Rule, type StateTree } from "@fluxion/optimisers";
 import { Dense, Rng, dispose, glorotUniform, relu } from "@fluxion/nn";
+import { countTensors, liveTensors } from "@fluxion/backend/testing";
 import { CompGraph, MutationShield, graphCodec, inputVertex, vertex } from "../src/index.js";
 import type { Candidate, EvolutionContext, Seeds } from "../src/search/interfaces.js";
 
@@ -89,4 +90,16 @@ export function stateFits(graph: CompGraph, state: StateTree): boolean {
       return leaf instanceof Leaf && fleaves(leaf.state).every((t) => !(t instanceof tf.Tensor) || tf.util.arraysEqual(t.shape, p.shape));
     });
   });
+}
+
+/**
+ * Runs `fn` (which changes `owners` in place) and checks that every tensor it left alive is
+ * reachable from `owners`, and every one it freed was: the live count moves exactly as theirs.
+ */
+export function assertOwned<T>(owners: unknown, fn: () => T): T {
+  const before = liveTensors() - countTensors(owners);
+  const out = fn();
+  const after = liveTensors() - countTensors(owners);
+  if (after !== before) throw new Error(`tensor leak: ${after - before} tensor(s) alive that the graph and state do not hold`);
+  return out;
 }
