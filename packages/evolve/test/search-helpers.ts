@@ -103,3 +103,8 @@ export function assertOwned<T>(owners: unknown, fn: () => T): T {
   if (after !== before) throw new Error(`tensor leak: ${after - before} tensor(s) alive that the graph and state do not hold`);
   return out;
 }
+
+/** The values of every tensor of a graph's layers, in order. */
+export function weightsOf(g: CompGraph): number[][] {
+  return fleaves(g.layers).filter((t): t is tf.Tensor => t instanceof tf.Tensor).map((t) => Array.from(t.dataSync()));
+}
