@@ -21,12 +21,7 @@ import {
   type CompGraph,
 } from "../src/index.js";
 import type { Candidate } from "../src/search/interfaces.js";
-import { bare, batch, candidate, disposeAll, evolutionContext, mlp, stateFits } from "./search-helpers.js";
-
-/** |observed − expected| within z standard deviations of a binomial(n, p) count. */
-function expectBinomial(count: number, n: number, p: number, z = 4.5): void {
-  expect(Math.abs(count - n * p)).toBeLessThanOrEqual(z * Math.sqrt(n * p * (1 - p)) + 1e-9);
-}
+import { bare, batch, candidate, disposeAll, evolutionContext, mlp, expectBinomial, stateFits } from "./search-helpers.js";
 
 describe("EliteSelection", () => {
   test("the n fittest, the same objects, ties by lower id", () => {

@@ -20,6 +20,7 @@ export interface BuildContext {
 
 /** Adds vertices after `from` and returns the last one (NaiveGAflux's `AbstractArchSpace`). */
 export interface ArchSpace {
+  /** Adds vertices after `from`, drawing from `ctx.rng`; returns the last one (`from` itself when it adds none). */
   build(from: Built, ctx: BuildContext): Built;
 }
 
@@ -38,6 +39,7 @@ export class LayerBlock implements ArchSpace {
     readonly space: LayerSpace,
     readonly trait: Trait | null = null,
   ) {}
+  /** Adds this space's vertices after `from`; returns the last one. */
   build(from: Built, ctx: BuildContext): Built {
     if (!this.space.fits(from.shape)) return from;
     let out = addLayer(from, this.space.layer(from.shape, ctx.rng), this.space.prefix, ctx, this.trait);
@@ -58,6 +60,7 @@ export class RepeatSpace implements ArchSpace {
   ) {
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < min) throw new Error(`RepeatSpace: expected whole numbers 0 ≤ min ≤ max, got ${String(min)} and ${String(max)}`);
   }
+  /** Adds this space's vertices after `from`; returns the last one. */
   build(from: Built, ctx: BuildContext): Built {
     const r = this.min + ctx.rng.int(this.max - this.min + 1);
     let out = from;
@@ -72,6 +75,7 @@ export class ChainSpace implements ArchSpace {
   constructor(...spaces: ArchSpace[]) {
     this.spaces = Object.freeze([...spaces]);
   }
+  /** Adds this space's vertices after `from`; returns the last one. */
   build(from: Built, ctx: BuildContext): Built {
     return this.spaces.reduce((out, s) => s.build(out, ctx), from);
   }
@@ -84,6 +88,7 @@ export class ChoiceSpace implements ArchSpace {
     if (spaces.length === 0) throw new Error("ChoiceSpace: needs at least one space");
     this.spaces = Object.freeze([...spaces]);
   }
+  /** Adds this space's vertices after `from`; returns the last one. */
   build(from: Built, ctx: BuildContext): Built {
     return this.spaces[ctx.rng.int(this.spaces.length)]!.build(from, ctx);
   }
@@ -91,6 +96,7 @@ export class ChoiceSpace implements ArchSpace {
 
 /** Flattens spatial dims into the features when there are any (a Dense output after convolutions). */
 export class FlattenSpace implements ArchSpace {
+  /** Adds this space's vertices after `from`; returns the last one. */
   build(from: Built, ctx: BuildContext): Built {
     return from.shape.length > 1 ? addLayer(from, flatten, "flatten", ctx) : from;
   }
