@@ -29,6 +29,7 @@ import {
   ShieldedOpt,
   VertexMutation,
   checkGraph,
+  graphCodec,
   inputVertex,
   insertionPoints,
   mutationAllowed,
@@ -315,5 +316,35 @@ describe("rule mutations", () => {
     expect(new OptimiserMutation([Momentum]).apply(shielded, { rng: new Rng(1) })).toEqual({ value: shielded, changes: [] });
     expect(new LearningRateMutation().apply(shielded, { rng: new Rng(1) }).value).toBe(shielded);
     expect(refusal(() => new OptimiserMutation([Dense as never])).message).toMatch(/type 0 is not a rule class/);
+  });
+});
+
+describe("failures change nothing and leak nothing", () => {
+  test("an add-merge edge whose sizes cannot align (from the input) is undone; a merge vertex saves and loads", () => {
+    const g = mlp(11, [5, 4]);
+    const state = setup(new Adam(0.01), g);
+    const names = g.names();
+    const add = new AddEdgeMutation({ merge: "add" });
+    expect(add.targets(g, "input")).toEqual(["h2"]);
+    // input (3) into an add with h1 (5): the input cannot grow, so the edge is refused and the merge removed.
+    expect(assertNoLeaks(() => add.apply({ graph: g, name: "input" }, ctxOf(1, state)), 0).changes).toEqual([]);
+    expect(g.names()).toEqual(names);
+    // A concat merge goes through graphCodec (how children are copied) with its traits.
+    new AddEdgeMutation().apply({ graph: g, name: "input" }, ctxOf(1, state));
+    const copy = graphCodec.decode(graphCodec.encode({ graph: g, state }));
+    expect(copy.graph.names()).toEqual(["input", "h1", "cat1", "h2", "out"]);
+    expect(String(copy.graph.vertex("cat1").trait)).toBe(String(g.vertex("cat1").trait));
+    checkGraph(copy.graph);
+    dispose([g, state, copy.graph, copy.state]);
+  });
+  test("NoutMutation on a convolution before flatten: the Dense after it follows, the function stays", () => {
+    const x = inputVertex("img", [4, 4, 1]);
+    const c = vertex("c", new Conv([3, 3], [1, 2], relu, { pad: 1 }), x);
+    const g = new CompGraph(x, vertex("out", new Dense([32, 2]), vertex("f", flatten, c), { trait: new MutationShield() }));
+    const state = setup(new Adam(0.01), g);
+    const r = preserving(g, state, [4, 4, 1], 2, () => assertOwned([g, state], () => new NoutMutation(1, 1).apply({ graph: g, name: "c" }, ctxOf(1, state))));
+    expect(r.changes).toEqual(["changeNout(c, +2)"]);
+    expect(g.vertex("out").nin).toEqual([64]);
+    dispose([g, state]);
   });
 });
