@@ -246,10 +246,15 @@ describe("skip connections", () => {
     expect(maxDiff(mid, before)).toBeLessThan(1e-6);
     expect(stateFits(g, state)).toBe(true);
     trainStep(g, state, [3], 2);
+    // The shielded merge only passes h1's neurons on: h1 can still grow (and h2, h3 follow).
+    const grown = preserving(g, state, [3], 2, () => new NoutMutation(1, 1).apply({ graph: g, name: "h1" }, ctxOf(1, state)));
+    expect(grown.changes).toEqual(["changeNout(h1, +5)"]);
+    expect(g.vertex("h3").nin).toEqual([14]);
     const rm = assertOwned([g, state], () => new RemoveEdgeMutation().apply({ graph: g, name: "h1" }, ctxOf(1, state)));
     expect(rm.changes).toEqual(["removeEdge(h1 → cat1)"]);
     expect(g.names()).toEqual(["input", "h1", "h2", "h3", "out"]); // the merge left with one input is gone
     expect(g.vertex("h3").nin).toEqual([4]);
+    expect(g.vertex("h2").nin).toEqual([10]);
     expect(stateFits(g, state)).toBe(true);
     trainStep(g, state, [3], 2);
     tf.dispose([xs, before, mid]);

@@ -34,6 +34,7 @@ import {
   checkGraph,
   initialGraph,
   insertionPoints,
+  type ArchSpace,
   type CompGraph,
 } from "../src/index.js";
 import type { Candidate } from "../src/search/interfaces.js";
@@ -44,7 +45,7 @@ const p = <T>(m: any, q: number) => new MutationProbability<T>(m, q);
 test.each([
   ["Dense", [6], new ChainSpace(new RepeatSpace(new LayerBlock(new DenseSpace({ sizes: [3, 5, 8], activations: [relu, tanh, identity] })), 0, 2))],
   ["Conv", [5, 5, 1], new RepeatSpace(new LayerBlock(new ConvSpace({ channels: [2, 3], kernels: [1, 3], activations: [relu], pool: 0.3 })), 1, 2)],
-] as [string, number[], any][])("%s: 10 generations of every operator keep every graph valid and memory exact", (_kind, shape, space) => {
+] as [string, number[], ArchSpace][])("%s: 10 generations of every operator keep every graph valid and memory exact", (_kind, shape, space) => {
   const layers = _kind === "Dense" ? new DenseSpace({ sizes: [4], activations: [relu, identity] }) : new ConvSpace({ channels: [3], kernels: [3], activations: [relu] });
   const graphMutation = new MutationChain<CompGraph>(
     new VertexMutation(p(new NoutMutation(-0.4, 0.4), 0.4)),
