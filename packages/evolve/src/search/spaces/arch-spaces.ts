@@ -24,6 +24,14 @@ export interface ArchSpace {
   build(from: Built, ctx: BuildContext): Built;
 }
 
+/** Throws unless `space` is an ArchSpace (an object with `build`), naming `fn`. */
+export function checkArchSpace(fn: string, space: unknown, what = "the space"): ArchSpace {
+  if (space === null || typeof space !== "object" || typeof (space as ArchSpace).build !== "function") {
+    throw new Error(`${fn}: ${what} must be an architecture space (LayerBlock, RepeatSpace, ChainSpace, ChoiceSpace or an object with build), got ${space === null ? "null" : typeof space}`);
+  }
+  return space as ArchSpace;
+}
+
 /** `from` followed by a vertex holding `layer` (a layer or function), named after `prefix`. */
 export function addLayer(from: Built, layer: unknown, prefix: string, ctx: BuildContext, trait: Trait | null = null): Built {
   const shape = outputsize(layer as never, [1, ...from.shape]).slice(1);
@@ -38,7 +46,9 @@ export class LayerBlock implements ArchSpace {
   constructor(
     readonly space: LayerSpace,
     readonly trait: Trait | null = null,
-  ) {}
+  ) {
+    if (space === null || typeof space !== "object" || typeof space.layer !== "function" || typeof space.fits !== "function") throw new Error("LayerBlock: expected a layer space (DenseSpace, ConvSpace or an object with prefix, fits and layer)");
+  }
   /** Adds this space's vertices after `from`; returns the last one. */
   build(from: Built, ctx: BuildContext): Built {
     if (!this.space.fits(from.shape)) return from;
@@ -58,6 +68,7 @@ export class RepeatSpace implements ArchSpace {
     readonly min: number,
     readonly max: number,
   ) {
+    checkArchSpace("RepeatSpace", space);
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < min) throw new Error(`RepeatSpace: expected whole numbers 0 ≤ min ≤ max, got ${String(min)} and ${String(max)}`);
   }
   /** Adds this space's vertices after `from`; returns the last one. */
@@ -73,6 +84,7 @@ export class RepeatSpace implements ArchSpace {
 export class ChainSpace implements ArchSpace {
   readonly spaces: readonly ArchSpace[];
   constructor(...spaces: ArchSpace[]) {
+    spaces.forEach((s, i) => checkArchSpace("ChainSpace", s, `space ${i}`));
     this.spaces = Object.freeze([...spaces]);
   }
   /** Adds this space's vertices after `from`; returns the last one. */
@@ -86,6 +98,7 @@ export class ChoiceSpace implements ArchSpace {
   readonly spaces: readonly ArchSpace[];
   constructor(...spaces: ArchSpace[]) {
     if (spaces.length === 0) throw new Error("ChoiceSpace: needs at least one space");
+    spaces.forEach((s, i) => checkArchSpace("ChoiceSpace", s, `space ${i}`));
     this.spaces = Object.freeze([...spaces]);
   }
   /** Adds this space's vertices after `from`; returns the last one. */
