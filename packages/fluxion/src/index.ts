@@ -384,7 +384,6 @@ export type {
   CrossCorOptions,
   DepthwiseConvOptions,
   PadOption,
-  PoolOptions,
   UpsampleMode,
   UpsampleOptions,
   OutputSizeOptions,
@@ -500,8 +499,10 @@ export {
   unloadProblem,
   evaluateEncoded,
   SequentialEvaluator,
+  PoolEvaluator,
   populationDigest,
   sha256Hex,
+  runSearch,
 } from "@fluxion/evolve";
 export type {
   VertexInfo,
@@ -538,6 +539,7 @@ export type {
   ClassificationOptions,
   RegressionOptions,
   Examples,
+  PoolOptions,
   Candidate,
   Lineage,
   Seeds,
@@ -545,4 +547,10 @@ export type {
   EncodedTask,
   EncodedResult,
   Evaluator,
+  SearchOptions,
+  SearchResult,
+  GenerationSummary,
+  LineageRecord,
+  RunState,
+  RunIdentity,
 } from "@fluxion/evolve";
