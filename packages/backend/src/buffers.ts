@@ -1,0 +1,119 @@
+// Raw float32 storage of tensors, for loops that update several tensors in one pass over memory
+// (the optimisers' fused kernels). tfjs has no public way to reach a backend's data, so this
+// reads the cpu backend's `data` map and the wasm backend's `dataIdMap` and heap, as tfjs 4.22
+// lays them out; anything else (webgl, another dtype, shared data, a gradient being taped) is
+// refused with the reason, and the caller takes the op-by-op path.
+import { tf } from "./tf.js";
+import { isTaping } from "./engine.js";
+
+let fusedOn = true;
+
+/**
+ * Switches the fused kernels (`rewriteFloat32`'s callers) on or off for the whole program; on by
+ * default. Off forces the op-by-op path, which tests compare the fused results with.
+ */
+export function setFusedKernels(on: boolean): void {
+  fusedOn = on;
+}
+
+/** Whether fused kernels may run (see `setFusedKernels`). */
+export function fusedKernelsOn(): boolean {
+  return fusedOn;
+}
+
+interface CpuData {
+  values?: unknown;
+  refCount: number;
+}
+interface CpuBackend {
+  data: { get(id: object): CpuData | undefined; has(id: object): boolean };
+}
+interface WasmData {
+  memoryOffset: number | null;
+  refCount: number;
+}
+interface WasmBackend {
+  dataIdMap: { get(id: object): WasmData | undefined; has(id: object): boolean };
+  wasm: { HEAPU8: Uint8Array };
+}
+
+type Storage = { kind: "cpu"; backend: CpuBackend } | { kind: "wasm"; backend: WasmBackend };
+
+/** The active backend's storage when it is one a JS loop can reach (cpu, wasm), else null. */
+function storage(): Storage | null {
+  const engine = tf.engine();
+  const name = engine.backendName;
+  const backend = engine.backend as unknown;
+  if (name === "cpu" && typeof (backend as CpuBackend).data?.get === "function") return { kind: "cpu", backend: backend as CpuBackend };
+  if (name === "wasm" && (backend as WasmBackend).wasm?.HEAPU8 && typeof (backend as WasmBackend).dataIdMap?.get === "function") {
+    return { kind: "wasm", backend: backend as WasmBackend };
+  }
+  return null;
+}
+
+function entry(s: Storage, t: tf.Tensor): CpuData | WasmData | undefined {
+  // `has` first: the cpu backend's `get` would move data over from another backend.
+  if (s.kind === "cpu") return s.backend.data.has(t.dataId) ? s.backend.data.get(t.dataId) : undefined;
+  return s.backend.dataIdMap.has(t.dataId) ? s.backend.dataIdMap.get(t.dataId) : undefined;
+}
+
+/**
+ * Null if `rewriteFloat32(writes, reads, …)` can run now, else why not: fused kernels are off, a
+ * gradient is being recorded, the backend is not cpu or wasm, a tensor is disposed, not float32
+ * or held by another backend, a written tensor shares its data with another tensor (tfjs counts
+ * references: clones, reshapes, a Variable made from a tensor still alive), or a tensor is given twice.
+ */
+export function rewriteProblem(writes: readonly tf.Tensor[], reads: readonly tf.Tensor[]): string | null {
+  if (!fusedOn) return "fused kernels are switched off";
+  if (isTaping()) return "a gradient is being recorded";
+  const s = storage();
+  if (s === null) return `the ${tf.engine().backendName} backend keeps no float32 arrays a loop can reach`;
+  const seen = new Set<object>();
+  const all = [...writes, ...reads];
+  for (let i = 0; i < all.length; i++) {
+    const t = all[i]!;
+    const what = i < writes.length ? `written tensor ${i + 1}` : `read tensor ${i - writes.length + 1}`;
+    if (t.isDisposed) return `${what} is disposed`;
+    if (t.dtype !== "float32") return `${what} is ${t.dtype}, not float32`;
+    const data = entry(s, t);
+    if (data === undefined) return `${what} is held by another backend`;
+    if (s.kind === "cpu" ? !((data as CpuData).values instanceof Float32Array) : (data as WasmData).memoryOffset === null && t.size > 0) {
+      return `${what} has no float32 array`;
+    }
+    if (i < writes.length && data.refCount !== 1) return `${what} shares its data with another tensor`;
+    if (seen.has(t.dataId)) return `${what} shares its data with another tensor given`;
+    seen.add(t.dataId);
+  }
+  return null;
+}
+
+/**
+ * Runs one pass `fn(ins, outs, reads)` over the float32 values of `writes` (rewritten) and `reads`
+ * (read only), in order: `ins[k]` holds the current values of `writes[k]`, and `fn` writes the new
+ * ones to `outs[k]` (index i may be read from `ins` after `outs` was written at i only when they
+ * are the same array: read element i before writing it). On wasm, `outs` are `ins`, views of the
+ * heap written in place; on cpu, `outs` are new arrays that replace the old ones when `fn`
+ * returns, since the cpu backend hands its arrays out (`dataSync`, views made by `slice`) and a
+ * holder must keep seeing the old values. The tensors keep their identity and `dataId`; no tensor
+ * is made. Call `rewriteProblem` first: this assumes it returned null, and `fn` must not run tfjs ops.
+ */
+export function rewriteFloat32(
+  writes: readonly tf.Tensor[],
+  reads: readonly tf.Tensor[],
+  fn: (ins: Float32Array[], outs: Float32Array[], reads: Float32Array[]) => void,
+): void {
+  const s = storage()!;
+  if (s.kind === "cpu") {
+    const cells = writes.map((t) => s.backend.data.get(t.dataId)!);
+    const ins = cells.map((c) => c.values as Float32Array);
+    const outs = writes.map((t) => new Float32Array(t.size));
+    fn(ins, outs, reads.map((t) => s.backend.data.get(t.dataId)!.values as Float32Array));
+    cells.forEach((c, k) => (c.values = outs[k]));
+    return;
+  }
+  // Views made now: the heap's buffer is replaced whenever wasm memory grows.
+  const heap = s.backend.wasm.HEAPU8.buffer;
+  const view = (t: tf.Tensor): Float32Array => new Float32Array(heap, s.backend.dataIdMap.get(t.dataId)!.memoryOffset ?? 0, t.size);
+  const ins = writes.map(view);
+  fn(ins, ins, reads.map(view));
+}
