@@ -1,6 +1,8 @@
 // The fused kernels: for each covered rule class, its update as one loop over float32 arrays.
-// Each loop computes what the rule's `apply` computes with tfjs ops (same formulas, same order of
-// the state), but in one pass over memory and with no tensor made. Keyed by class, not
+// Each loop does the ops the rule's `apply` does with tfjs, in the same order, rounding each
+// result to float32 (`f`) as a tfjs kernel stores it, and each number to float32 as tfjs makes it
+// a scalar tensor: so the result is the op-by-op result bit for bit (a float32 op equals the
+// double op rounded once), in one pass over memory and with no tensor made. Keyed by class, not
 // `instanceof`: a subclass may change `apply`, so it takes the op-by-op path.
 import { tf } from "@fluxion/backend";
 import type { Rule } from "../rule.js";
@@ -47,6 +49,10 @@ export function stageOf(rule: Rule, state: unknown): Stage | null {
   return make ? make(rule, state) : null;
 }
 
+const f = Math.fround;
+/** `β·m + (1−β)·g` as `ema` computes it with tfjs ops, from float32 `m`, `g` and `b = f(β)`, `c = f(1−β)`. */
+const ema = (m: number, g: number, b: number, c: number): number => f(f(m * b) + f(g * c));
+
 const isTensor = (t: unknown): t is tf.Tensor => t instanceof tf.Tensor;
 const stateless = (loop: Loop, state: unknown): Stage | null => (state === null ? { tensors: [], loop, state } : null);
 const oneTensor = (loop: Loop, state: unknown): Stage | null => (isTensor(state) ? { tensors: [state], loop, state } : null);
@@ -60,32 +66,32 @@ function moments(state: unknown): [tf.Tensor, tf.Tensor, BetaPowers] | null {
 }
 
 kernel(Descent, (rule, state) => {
-  const { eta } = rule.values();
+  const eta = f(rule.values().eta);
   return stateless((x, g, out, last) => {
     for (let i = 0; i < x.length; i++) {
-      const u = eta * g[i]!;
+      const u = f(g[i]! * eta);
       out[i] = last ? x[i]! - u : u;
     }
   }, state);
 });
 
 kernel(WeightDecay, (rule, state) => {
-  const { lambda } = rule.values();
+  const lambda = f(rule.values().lambda);
   return stateless((x, g, out, last) => {
     for (let i = 0; i < x.length; i++) {
       const xi = x[i]!;
-      const u = g[i]! + lambda * xi;
+      const u = f(g[i]! + f(xi * lambda));
       out[i] = last ? xi - u : u;
     }
   }, state);
 });
 
 kernel(SignDecay, (rule, state) => {
-  const { lambda } = rule.values();
+  const lambda = f(rule.values().lambda);
   return stateless((x, g, out, last) => {
     for (let i = 0; i < x.length; i++) {
       const xi = x[i]!;
-      const u = g[i]! + lambda * Math.sign(xi);
+      const u = f(g[i]! + f(Math.sign(xi) * lambda));
       out[i] = last ? xi - u : u;
     }
   }, state);
@@ -96,7 +102,7 @@ kernel(ClipGrad, (rule, state) => {
   return stateless((x, g, out, last) => {
     for (let i = 0; i < x.length; i++) {
       const gi = g[i]!;
-      const u = gi < -delta ? -delta : gi > delta ? delta : gi; // NaN passes, as in tf.clipByValue
+      const u = f(gi > delta ? delta : gi < -delta ? -delta : gi); // NaN passes, as in tf.clipByValue
       out[i] = last ? x[i]! - u : u;
     }
   }, state);
@@ -104,9 +110,10 @@ kernel(ClipGrad, (rule, state) => {
 
 kernel(Momentum, (rule, state) => {
   const { eta, rho } = rule.values();
+  const [r, e] = [f(rho), f(eta)];
   return oneTensor((x, g, out, last, [v], [vo]) => {
     for (let i = 0; i < x.length; i++) {
-      const u = rho * v![i]! + eta * g[i]!;
+      const u = f(f(v![i]! * r) + f(g[i]! * e));
       vo![i] = u;
       out[i] = last ? x[i]! - u : u;
     }
@@ -115,13 +122,13 @@ kernel(Momentum, (rule, state) => {
 
 kernel(Nesterov, (rule, state) => {
   const { eta, rho } = rule.values();
-  const [a, b] = [-(rho * rho), (1 + rho) * eta];
+  const [a, b, r, e] = [f(-(rho * rho)), f((1 + rho) * eta), f(rho), f(eta)];
   return oneTensor((x, g, out, last, [v], [vo]) => {
     for (let i = 0; i < x.length; i++) {
       const vi = v![i]!;
       const gi = g[i]!;
-      const u = a * vi + b * gi;
-      vo![i] = rho * vi - eta * gi;
+      const u = f(f(vi * a) + f(gi * b));
+      vo![i] = f(vi * r) - f(gi * e);
       out[i] = last ? x[i]! - u : u;
     }
   }, state);
@@ -129,36 +136,45 @@ kernel(Nesterov, (rule, state) => {
 
 kernel(Lion, (rule, state) => {
   const { eta, beta: [b1, b2] } = rule.values();
+  const [gm, mm, gd, md, e] = [f(b2), f(1 - b2), f(b2 - b1), f(b1), f(eta)];
   return oneTensor((x, g, out, last, [m], [mo]) => {
     for (let i = 0; i < x.length; i++) {
       const gi = g[i]!;
-      const mi = b2 * gi + (1 - b2) * m![i]!; // the Julia order, as Lion.apply
+      const mi = ema(gi, m![i]!, gm, mm); // β2*dx + (1−β2)*m, the Julia order, as Lion.apply
       mo![i] = mi;
-      const u = eta * Math.sign((b2 - b1) * gi + b1 * mi);
+      const u = f(Math.sign(f(f(gi * gd) + f(mi * md))) * e);
       out[i] = last ? x[i]! - u : u;
     }
   }, state);
 });
 
+/** The constants of the Adam family's step, rounded as tfjs makes them scalar tensors. */
+function adamConstants(beta: readonly [number, number], betaT: BetaPowers, epsilon: number) {
+  const [b1, b2] = beta;
+  return { b1: f(b1), c1: f(1 - b1), b2: f(b2), c2: f(1 - b2), u1: f(1 - betaT[0]), u2: f(1 - betaT[1]), eps: f(epsilon) };
+}
+
 /**
  * Adam and AdamW: `m ← β1 m + (1−β1) g`, `v ← β2 v + (1−β2) g²`,
- * `u = m/(1−β1ᵗ) / (sqrt(v/(1−β2ᵗ)) + ϵ)`, update `a·u + c·x` (Adam: a = η, c = 0).
+ * `u = m/(1−β1ᵗ) / (sqrt(v/(1−β2ᵗ)) + ϵ)`; the update is `u·η` (Adam), `(u + x·λ)·η` (AdamW
+ * coupled) or `u·η + x·λ` (AdamW not coupled).
  */
-function adamStage(state: unknown, beta: readonly [number, number], epsilon: number, a: number, c: number): Stage | null {
+function adamStage(state: unknown, beta: readonly [number, number], epsilon: number, eta: number, lambda: number | null, couple: boolean): Stage | null {
   const mv = moments(state);
   if (mv === null) return null;
   const [m, v, betaT] = mv;
-  const [b1, b2] = beta;
-  const [c1, c2] = [1 - betaT[0], 1 - betaT[1]];
+  const { b1, c1, b2, c2, u1, u2, eps } = adamConstants(beta, betaT, epsilon);
+  const [e, l] = [f(eta), f(lambda ?? 0)];
   const loop: Loop = (x, g, out, last, [ms, vs], [mo, vo]) => {
     for (let i = 0; i < x.length; i++) {
       const gi = g[i]!;
       const xi = x[i]!;
-      const mi = b1 * ms![i]! + (1 - b1) * gi;
-      const vi = b2 * vs![i]! + (1 - b2) * gi * gi;
+      const mi = ema(ms![i]!, gi, b1, c1);
+      const vi = ema(vs![i]!, f(gi * gi), b2, c2);
       mo![i] = mi;
       vo![i] = vi;
-      const u = a * (mi / c1 / (Math.sqrt(vi / c2) + epsilon)) + c * xi;
+      const d = f(f(mi / u1) / f(f(Math.sqrt(f(vi / u2))) + eps));
+      const u = lambda === null ? f(d * e) : couple ? f(f(d + f(xi * l)) * e) : f(f(d * e) + f(xi * l));
       out[i] = last ? xi - u : u;
     }
   };
@@ -167,12 +183,12 @@ function adamStage(state: unknown, beta: readonly [number, number], epsilon: num
 
 kernel(Adam, (rule, state) => {
   const { eta, beta, epsilon } = rule.values();
-  return adamStage(state, beta, epsilon, eta, 0);
+  return adamStage(state, beta, epsilon, eta, null, false);
 });
 
 kernel(AdamW, (rule, state) => {
   const { eta, beta, lambda, epsilon, couple } = rule.values();
-  return adamStage(state, beta, epsilon, eta, couple ? eta * lambda : lambda);
+  return adamStage(state, beta, epsilon, eta, lambda, couple);
 });
 
 kernel(AdaBelief, (rule, state) => {
@@ -180,17 +196,17 @@ kernel(AdaBelief, (rule, state) => {
   const mv = moments(state);
   if (mv === null) return null;
   const [m, s, betaT] = mv;
-  const [b1, b2] = beta;
-  const [c1, c2] = [1 - betaT[0], 1 - betaT[1]];
+  const { b1, c1, b2, c2, u1, u2, eps } = adamConstants(beta, betaT, epsilon);
+  const e = f(eta);
   const loop: Loop = (x, g, out, last, [ms, ss], [mo, so]) => {
     for (let i = 0; i < x.length; i++) {
       const gi = g[i]!;
-      const mi = b1 * ms![i]! + (1 - b1) * gi;
-      const d = gi - mi;
-      const si = b2 * ss![i]! + (1 - b2) * d * d + epsilon;
+      const mi = ema(ms![i]!, gi, b1, c1);
+      const d = f(gi - mi);
+      const si = f(ema(ss![i]!, f(d * d), b2, c2) + eps);
       mo![i] = mi;
       so![i] = si;
-      const u = eta * (mi / c1 / (Math.sqrt(si / c2) + epsilon));
+      const u = f(f(f(mi / u1) / f(f(Math.sqrt(f(si / u2))) + eps)) * e);
       out[i] = last ? x[i]! - u : u;
     }
   };
@@ -202,18 +218,19 @@ kernel(RMSProp, (rule, state) => {
   if (!Array.isArray(state) || state.length !== 2 || !isTensor(state[0])) return null;
   const [quad, lin] = state as [tf.Tensor, unknown];
   if (centred && !isTensor(lin)) return null; // op-by-op reports it
+  const [r, c, e, eps] = [f(rho), f(1 - rho), f(eta), f(epsilon)];
   const loop: Loop = (x, g, out, last, [q, l], [qo, lo]) => {
     for (let i = 0; i < x.length; i++) {
       const gi = g[i]!;
-      const qi = rho * q![i]! + (1 - rho) * gi * gi;
+      const qi = ema(q![i]!, f(gi * gi), r, c);
       qo![i] = qi;
       let spread = qi;
       if (centred) {
-        const li = rho * l![i]! + (1 - rho) * gi;
+        const li = ema(l![i]!, gi, r, c);
         lo![i] = li;
-        spread = qi - li * li;
+        spread = f(qi - f(li * li));
       }
-      const u = (gi * eta) / (Math.sqrt(spread) + epsilon);
+      const u = f(f(gi * e) / f(f(Math.sqrt(spread)) + eps));
       out[i] = last ? x[i]! - u : u;
     }
   };
