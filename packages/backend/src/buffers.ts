@@ -34,7 +34,7 @@ interface WasmData {
 }
 interface WasmBackend {
   dataIdMap: { get(id: object): WasmData | undefined; has(id: object): boolean };
-  wasm: { HEAPU8: Uint8Array };
+  wasm: { HEAPU8: Uint8Array; asm?: { memory?: unknown } };
 }
 
 type Storage = { kind: "cpu"; backend: CpuBackend } | { kind: "wasm"; backend: WasmBackend };
@@ -116,4 +116,15 @@ export function rewriteFloat32(
   const view = (t: tf.Tensor): Float32Array => new Float32Array(heap, s.backend.dataIdMap.get(t.dataId)!.memoryOffset ?? 0, t.size);
   const ins = writes.map(view);
   fn(ins, ins, reads.map(view));
+}
+
+/**
+ * The WebAssembly memory holding the wasm backend's tensors (the buffer `rewriteFloat32`'s arrays
+ * view there), for a WebAssembly kernel to import and work on in place; null on other backends.
+ */
+export function float32Heap(): WebAssembly.Memory | null {
+  const s = storage();
+  if (s?.kind !== "wasm") return null;
+  const memory = s.backend.wasm.asm?.memory;
+  return memory instanceof WebAssembly.Memory && memory.buffer === s.backend.wasm.HEAPU8.buffer ? memory : null;
 }

@@ -2,21 +2,27 @@
 // op, on the same parameters and gradients, with a save/load of the state between steps; both
 // must end bit for bit equal (the kernels round as tfjs's ops do). Plus: the fused path really
 // runs (a Variable keeps its dataId), falls back where it must, and Adam matches the paper's maths.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import { assertNoLeaks } from "@fluxion/backend/testing";
-import { rewriteProblem, setFusedKernels } from "@fluxion/backend/internal";
+import { rewriteFloat32, rewriteProblem, setFusedKernels } from "@fluxion/backend/internal";
 import {
   AdaBelief, Adam, AdamW, ClipGrad, Descent, Leaf, Lion, Momentum, Nesterov, OptimiserChain, RMSProp, SignDecay, WeightDecay,
   adjustInPlace, exponentialDecay, freeze, loadState, saveState, setup, updateInPlace, type Rule, type StateTree,
 } from "../src/index.js";
 import { forEachLeaf } from "../src/state-tensors.js";
+import { runSimd, setSimdKernels } from "../src/fused/simd.js";
 import { disposeTree, expectClose, values } from "./helpers.js";
 
-afterEach(() => setFusedKernels(true));
+afterEach(() => {
+  setFusedKernels(true);
+  setSimdKernels(true);
+});
 
 type Model = { layer: { w: tf.Variable; b: tf.Variable }; k: tf.Variable };
-const SHAPES = { w: [3, 4], b: [4], k: [2, 2, 3] };
+const SHAPES = { w: [3, 5], b: [4], k: [2, 2, 3] }; // 15 elements: SIMD kernels do 12, the JavaScript loop 3
 
 /** A model with its own data (seeded), so two copies never share storage. */
 function makeModel(): Model {
@@ -111,6 +117,10 @@ describe("fused kernels give the op-by-op result bit for bit", () => {
     const plain = run(rule, false);
     expect(fused.params).toEqual(plain.params);
     expect(fused.tree).toEqual(plain.tree);
+    // the JavaScript loops alone (no SIMD kernels) too
+    setSimdKernels(false);
+    const js = run(rule, true);
+    expect([js.params, js.tree]).toEqual([plain.params, plain.tree]);
     // The fused path ran on every step (a Variable rewritten where it is keeps its dataId) and
     // the op-by-op path never did, so the comparison is between the two paths.
     expect(fused.kept.flat().every(Boolean)).toBe(true);
@@ -287,4 +297,22 @@ test("fused Adam against the paper's formula, two steps by hand (float64 referen
   expect(betaT).toEqual([0.9 * 0.9 * 0.9, 0.999 * 0.999 * 0.999]); // the powers for step 3
   disposeTree(tree);
   p.dispose();
+});
+
+test("the SIMD kernels run on this backend, so the comparisons above cover them", () => {
+  const x = tf.tidy(() => tf.variable(tf.tensor1d([1, 2, 3, 4, 5])));
+  const g = tf.tensor1d([1, -1, 2, 0, 1]);
+  let ran = false;
+  rewriteFloat32([x], [g], (ins, outs, [gv]) => {
+    ran = runSimd((k, xp, gp, _s, n) => k.descent(xp, gp, n, 0.5), ins, outs, gv!);
+  });
+  expect(ran).toBe(true);
+  expect(values(x).slice(0, 4)).toEqual([0.5, 2.5, 2, 4]); // x − 0.5 g; the 5th is the caller's loop's
+  tf.dispose([x, g]);
+});
+
+test("simd-bytes.ts is what kernels.wat assembles to", () => {
+  const check = spawnSync(process.execPath, [fileURLToPath(new URL("../scripts/assemble-wasm.mjs", import.meta.url)), "--check"], { encoding: "utf8" });
+  expect(check.stderr).toBe("");
+  expect(check.status).toBe(0);
 });

@@ -6,6 +6,7 @@ import { rewriteFloat32, rewriteProblem } from "@fluxion/backend/internal";
 import type { Rule } from "../rule.js";
 import { OptimiserChain } from "../rules/optimiser-chain.js";
 import { stageOf, type Stage } from "./kernels.js";
+import { runSimd } from "./simd.js";
 
 /** A Leaf's fused update: its state after the step, and `run`, which writes parameter and state. */
 export interface FusedPlan {
@@ -72,6 +73,13 @@ export class FusedSteps {
 
 /** The stages in order over one tensor: `ins[0]`/`outs[0]` the parameter, then each stage's state arrays. */
 function runStages(stages: readonly Stage[], ins: Float32Array[], outs: Float32Array[], g: Float32Array): void {
+  const only = stages.length === 1 ? stages[0]! : null;
+  if (only?.simd && runSimd(only.simd, ins, outs, g)) {
+    // SIMD did the multiples of 4; the loop does the rest.
+    const tail = (a: Float32Array): Float32Array => a.subarray(g.length & ~3);
+    if (g.length % 4 !== 0) only.loop(tail(ins[0]!), tail(g), tail(outs[0]!), true, ins.slice(1).map(tail), outs.slice(1).map(tail));
+    return;
+  }
   let src = g;
   let k = 1;
   stages.forEach((stage, j) => {

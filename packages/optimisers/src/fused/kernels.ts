@@ -18,6 +18,7 @@ import { WeightDecay } from "../rules/weight-decay.js";
 import { SignDecay } from "../rules/sign-decay.js";
 import { ClipGrad } from "../rules/clip-grad.js";
 import { nextPowers, type BetaPowers } from "../rules/moments.js";
+import type { SimdCall } from "./simd.js";
 
 /**
  * One pass of a rule over a tensor: `x` the parameter before the step, `g` the incoming update (the
@@ -28,11 +29,16 @@ import { nextPowers, type BetaPowers } from "../rules/moments.js";
  */
 export type Loop = (x: Float32Array, g: Float32Array, out: Float32Array, last: boolean, s: Float32Array[], so: Float32Array[]) => void;
 
-/** A rule's part of a fused step: the state tensors its loop rewrites, the loop, its state after the step. */
+/**
+ * A rule's part of a fused step: the state tensors its loop rewrites, the loop, its state after
+ * the step, and for some rules the same loop in SIMD WebAssembly (kernels.wat), used when the rule
+ * is alone (not in a chain).
+ */
 export interface Stage {
   tensors: tf.Tensor[];
   loop: Loop;
   state: unknown;
+  simd?: SimdCall;
 }
 
 /** The stage of a rule (resolved at the leaf's step) for `state`, or null when the state is not in the rule's form. */
@@ -54,8 +60,8 @@ const f = Math.fround;
 const ema = (m: number, g: number, b: number, c: number): number => f(f(m * b) + f(g * c));
 
 const isTensor = (t: unknown): t is tf.Tensor => t instanceof tf.Tensor;
-const stateless = (loop: Loop, state: unknown): Stage | null => (state === null ? { tensors: [], loop, state } : null);
-const oneTensor = (loop: Loop, state: unknown): Stage | null => (isTensor(state) ? { tensors: [state], loop, state } : null);
+const stateless = (loop: Loop, state: unknown, simd?: SimdCall): Stage | null => (state === null ? { tensors: [], loop, state, simd } : null);
+const oneTensor = (loop: Loop, state: unknown, simd?: SimdCall): Stage | null => (isTensor(state) ? { tensors: [state], loop, state, simd } : null);
 
 /** `[m, v, [β1ᵗ, β2ᵗ]]`, the Adam family's state, checked; null if it is not that. */
 function moments(state: unknown): [tf.Tensor, tf.Tensor, BetaPowers] | null {
@@ -72,7 +78,7 @@ kernel(Descent, (rule, state) => {
       const u = f(g[i]! * eta);
       out[i] = last ? x[i]! - u : u;
     }
-  }, state);
+  }, state, (k, x, g, _s, n) => k.descent(x, g, n, eta));
 });
 
 kernel(WeightDecay, (rule, state) => {
@@ -117,7 +123,7 @@ kernel(Momentum, (rule, state) => {
       vo![i] = u;
       out[i] = last ? x[i]! - u : u;
     }
-  }, state);
+  }, state, (k, x, g, [v], n) => k.momentum(x, g, v!, n, r, e));
 });
 
 kernel(Nesterov, (rule, state) => {
@@ -145,7 +151,7 @@ kernel(Lion, (rule, state) => {
       const u = f(Math.sign(f(f(gi * gd) + f(mi * md))) * e);
       out[i] = last ? x[i]! - u : u;
     }
-  }, state);
+  }, state, (k, x, g, [m], n) => k.lion(x, g, m!, n, gm, mm, gd, md, e));
 });
 
 /** The constants of the Adam family's step, rounded as tfjs makes them scalar tensors. */
@@ -178,7 +184,9 @@ function adamStage(state: unknown, beta: readonly [number, number], epsilon: num
       out[i] = last ? xi - u : u;
     }
   };
-  return { tensors: [m, v], loop, state: [m, v, nextPowers(betaT, beta)] };
+  const mode = lambda === null ? 0 : couple ? 1 : 2;
+  const simd: SimdCall = (k, x, g, [mp, vp], n) => k.adam(x, g, mp!, vp!, n, b1, c1, b2, c2, u1, u2, eps, e, l, mode);
+  return { tensors: [m, v], loop, state: [m, v, nextPowers(betaT, beta)], simd };
 }
 
 kernel(Adam, (rule, state) => {
@@ -234,5 +242,6 @@ kernel(RMSProp, (rule, state) => {
       out[i] = last ? x[i]! - u : u;
     }
   };
-  return { tensors: centred ? [quad, lin as tf.Tensor] : [quad], loop, state: [quad, lin] };
+  const simd: SimdCall = (k, x, g, [qp, lp], n) => k.rmsprop(x, g, qp!, lp ?? 0, n, r, c, e, eps, centred ? 1 : 0);
+  return { tensors: centred ? [quad, lin as tf.Tensor] : [quad], loop, state: [quad, lin], simd };
 });
