@@ -131,6 +131,30 @@ describe("fused kernels give the op-by-op result bit for bit", () => {
     disposeModel(start);
   });
 
+  test.each(CASES)("%s, on gradients with NaN, ±Infinity, ±0, subnormal and huge elements", (_name, rule) => {
+    const special = [NaN, Infinity, -Infinity, -0, 0, 1e-45, -3e-39, 3e38, -3e38, 1e-20, 0.5, -2];
+    const grad = (k: number, model: Model) => {
+      const g = grads(k) as { layer: { w: tf.Tensor; b: tf.Tensor }; k: tf.Tensor };
+      const w = tf.tidy(() => tf.concat([tf.tensor1d(special), tf.reshape(g.layer.w, [-1]).slice(0, 3)]).reshape(model.layer.w.shape));
+      g.layer.w.dispose();
+      return { ...g, layer: { ...g.layer, w } };
+    };
+    // fused with SIMD kernels, fused with the JavaScript loops only, op by op
+    const runs = [[true, true], [true, false], [false, true]].map(([fused, simd]) => {
+      setSimdKernels(simd!);
+      const made: tf.Tensor[] = [];
+      const r = run(rule, fused!, { steps: 3, grad: (k, m) => {
+        const g = grad(k, m);
+        made.push(g.layer.w, g.layer.b, g.k);
+        return g;
+      } });
+      tf.dispose(made);
+      return r;
+    });
+    expect([runs[0]!.params, runs[0]!.tree]).toEqual([runs[2]!.params, runs[2]!.tree]);
+    expect([runs[1]!.params, runs[1]!.tree]).toEqual([runs[2]!.params, runs[2]!.tree]);
+  });
+
   test("adjust mid-run (learning rate, then momentum), as op by op", () => {
     const before = (k: number, tree: StateTree) => {
       if (k === 1) adjustInPlace(tree, 0.2);

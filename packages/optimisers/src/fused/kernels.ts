@@ -59,6 +59,14 @@ const f = Math.fround;
 /** `β·m + (1−β)·g` as `ema` computes it with tfjs ops, from float32 `m`, `g` and `b = f(β)`, `c = f(1−β)`. */
 const ema = (m: number, g: number, b: number, c: number): number => f(f(m * b) + f(g * c));
 
+/**
+ * The least |v| that `tf.sign` gives ±1 for on the active backend: tfjs-backend-wasm 4.22 gives 0
+ * below float32's epsilon 2⁻²³; cpu only at 0 (2⁻¹⁴⁹ is the least positive float32).
+ */
+const signFloor = (): number => (tf.getBackend() === "wasm" ? 2 ** -23 : 2 ** -149);
+/** `tf.sign` with that floor: 0 also at NaN and −0 (where Math.sign gives NaN and −0). */
+const sign = (v: number, floor: number): number => (v >= floor ? 1 : v <= -floor ? -1 : 0);
+
 const isTensor = (t: unknown): t is tf.Tensor => t instanceof tf.Tensor;
 const stateless = (loop: Loop, state: unknown, simd?: SimdCall): Stage | null => (state === null ? { tensors: [], loop, state, simd } : null);
 const oneTensor = (loop: Loop, state: unknown, simd?: SimdCall): Stage | null => (isTensor(state) ? { tensors: [state], loop, state, simd } : null);
@@ -94,10 +102,11 @@ kernel(WeightDecay, (rule, state) => {
 
 kernel(SignDecay, (rule, state) => {
   const lambda = f(rule.values().lambda);
+  const floor = signFloor();
   return stateless((x, g, out, last) => {
     for (let i = 0; i < x.length; i++) {
       const xi = x[i]!;
-      const u = f(g[i]! + f(Math.sign(xi) * lambda));
+      const u = f(g[i]! + f(sign(xi, floor) * lambda));
       out[i] = last ? xi - u : u;
     }
   }, state);
@@ -105,10 +114,12 @@ kernel(SignDecay, (rule, state) => {
 
 kernel(ClipGrad, (rule, state) => {
   const { delta } = rule.values();
+  // tf.clipByValue keeps a NaN on cpu; tfjs-backend-wasm 4.22 clamps it to the lower bound.
+  const nan = tf.getBackend() === "wasm" ? -delta : NaN;
   return stateless((x, g, out, last) => {
     for (let i = 0; i < x.length; i++) {
       const gi = g[i]!;
-      const u = f(gi > delta ? delta : gi < -delta ? -delta : gi); // NaN passes, as in tf.clipByValue
+      const u = f(gi > delta ? delta : gi < -delta ? -delta : gi === gi ? gi : nan);
       out[i] = last ? x[i]! - u : u;
     }
   }, state);
@@ -143,15 +154,16 @@ kernel(Nesterov, (rule, state) => {
 kernel(Lion, (rule, state) => {
   const { eta, beta: [b1, b2] } = rule.values();
   const [gm, mm, gd, md, e] = [f(b2), f(1 - b2), f(b2 - b1), f(b1), f(eta)];
+  const floor = signFloor();
   return oneTensor((x, g, out, last, [m], [mo]) => {
     for (let i = 0; i < x.length; i++) {
       const gi = g[i]!;
       const mi = ema(gi, m![i]!, gm, mm); // β2*dx + (1−β2)*m, the Julia order, as Lion.apply
       mo![i] = mi;
-      const u = f(Math.sign(f(f(gi * gd) + f(mi * md))) * e);
+      const u = f(sign(f(f(gi * gd) + f(mi * md)), floor) * e);
       out[i] = last ? x[i]! - u : u;
     }
-  }, state, (k, x, g, [m], n) => k.lion(x, g, m!, n, gm, mm, gd, md, e));
+  }, state, (k, x, g, [m], n) => k.lion(x, g, m!, n, gm, mm, gd, md, e, floor));
 });
 
 /** The constants of the Adam family's step, rounded as tfjs makes them scalar tensors. */

@@ -122,17 +122,18 @@
         (local.set $q (i32.add (local.get $q) (i32.const 16)))
         (br $next))))
 
-  ;; Lion: m ← g·gm + m·mm, s = g·gd + m·md, x ← x − sign(s)·e (sign 0 at 0; the JS loop's
-  ;; Math.sign keeps NaN where this gives 0, a difference only on non-finite gradients).
+  ;; Lion: m ← g·gm + m·mm, s = g·gd + m·md, x ← x − sign(s)·e, where sign is ±1 from |s| ≥ $floor
+  ;; on and 0 below it and at NaN, as tf.sign on the active backend (kernels.ts: signFloor).
   (func (export "lion") (param $x i32) (param $g i32) (param $m i32) (param $n i32)
-    (param $gm f32) (param $mm f32) (param $gd f32) (param $md f32) (param $e f32)
+    (param $gm f32) (param $mm f32) (param $gd f32) (param $md f32) (param $e f32) (param $floor f32)
     (local $end i32) (local $G v128) (local $M v128) (local $S v128)
-    (local $GM v128) (local $MM v128) (local $GD v128) (local $MD v128) (local $E v128) (local $ZERO v128)
+    (local $GM v128) (local $MM v128) (local $GD v128) (local $MD v128) (local $E v128) (local $F v128)
     (local.set $GM (f32x4.splat (local.get $gm)))
     (local.set $MM (f32x4.splat (local.get $mm)))
     (local.set $GD (f32x4.splat (local.get $gd)))
     (local.set $MD (f32x4.splat (local.get $md)))
     (local.set $E (f32x4.splat (local.get $e)))
+    (local.set $F (f32x4.splat (local.get $floor)))
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
       (loop $next
@@ -143,11 +144,11 @@
           (f32x4.mul (v128.load (local.get $m)) (local.get $MM))))
         (v128.store (local.get $m) (local.get $M))
         (local.set $S (f32x4.add (f32x4.mul (local.get $G) (local.get $GD)) (f32x4.mul (local.get $M) (local.get $MD))))
-        ;; sign(s)·e: e where s > 0, −e where s < 0, 0 elsewhere
+        ;; sign(s)·e: e where s ≥ floor, −e where s ≤ −floor, 0 elsewhere
         (v128.store (local.get $x) (f32x4.sub (v128.load (local.get $x))
           (v128.or
-            (v128.and (f32x4.gt (local.get $S) (local.get $ZERO)) (local.get $E))
-            (v128.and (f32x4.lt (local.get $S) (local.get $ZERO)) (f32x4.neg (local.get $E))))))
+            (v128.and (f32x4.ge (local.get $S) (local.get $F)) (local.get $E))
+            (v128.and (f32x4.le (local.get $S) (f32x4.neg (local.get $F))) (f32x4.neg (local.get $E))))))
         (local.set $x (i32.add (local.get $x) (i32.const 16)))
         (local.set $g (i32.add (local.get $g) (i32.const 16)))
         (local.set $m (i32.add (local.get $m) (i32.const 16)))
