@@ -135,7 +135,7 @@ describe("fused kernels give the op-by-op result bit for bit", () => {
     const special = [NaN, Infinity, -Infinity, -0, 0, 1e-45, -3e-39, 3e38, -3e38, 1e-20, 0.5, -2];
     const grad = (k: number, model: Model) => {
       const g = grads(k) as { layer: { w: tf.Tensor; b: tf.Tensor }; k: tf.Tensor };
-      const w = tf.tidy(() => tf.concat([tf.tensor1d(special), tf.reshape(g.layer.w, [-1]).slice(0, 3)]).reshape(model.layer.w.shape));
+      const w = tf.tidy(() => tf.reshape(tf.concat([tf.tensor1d(special), tf.slice(tf.reshape(g.layer.w, [-1]), 0, 3)]), model.layer.w.shape));
       g.layer.w.dispose();
       return { ...g, layer: { ...g.layer, w } };
     };
