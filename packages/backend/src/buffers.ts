@@ -29,12 +29,17 @@ interface CpuBackend {
   data: { get(id: object): CpuData | undefined; has(id: object): boolean };
 }
 interface WasmData {
+  id: number;
   memoryOffset: number | null;
   refCount: number;
 }
 interface WasmBackend {
   dataIdMap: { get(id: object): WasmData | undefined; has(id: object): boolean };
-  wasm: { HEAPU8: Uint8Array; asm?: { memory?: unknown } };
+  wasm: {
+    HEAPU8: Uint8Array;
+    asm?: { memory?: unknown };
+    tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, memoryOffset: number): void };
+  };
 }
 
 type Storage = { kind: "cpu"; backend: CpuBackend } | { kind: "wasm"; backend: WasmBackend };
@@ -116,6 +121,14 @@ export function rewriteFloat32(
   const view = (t: tf.Tensor): Float32Array => new Float32Array(heap, s.backend.dataIdMap.get(t.dataId)!.memoryOffset ?? 0, t.size);
   const ins = writes.map(view);
   fn(ins, ins, reads.map(view));
+  // tfjs-backend-wasm 4.22 caches XNNPACK operators holding a packed copy of a matmul's or conv's
+  // weights, keyed by tensor id and dropped when the tensor is disposed: so each rewritten tensor
+  // is disposed on the C++ side and registered again over the same memory (JS frees nothing).
+  for (const t of writes) {
+    const { id, memoryOffset } = s.backend.dataIdMap.get(t.dataId)!;
+    s.backend.wasm.tfjs.disposeData(id);
+    s.backend.wasm.tfjs.registerTensor(id, t.size, memoryOffset ?? 0);
+  }
 }
 
 /**

@@ -340,3 +340,23 @@ test("simd-bytes.ts is what kernels.wat assembles to", () => {
   expect(check.stderr).toBe("");
   expect(check.status).toBe(0);
 });
+
+test("after a fused step, matMul and conv2d see the new weights (tfjs-backend-wasm caches packed weights by tensor)", () => {
+  const w = tf.tidy(() => tf.variable(tf.tensor2d([[1, 2], [3, 4], [5, 6]])));
+  const f = tf.tidy(() => tf.variable(tf.ones([1, 1, 1, 2])));
+  const x = tf.tensor2d([[1, 1, 1]]);
+  const image = tf.ones([1, 2, 2, 1]);
+  const use = () => tf.tidy(() => [values(tf.matMul(x, w)), values(tf.conv2d(image, f as tf.Tensor4D, 1, "valid"))]);
+  expect(use()).toEqual([[9, 12], [1, 1, 1, 1, 1, 1, 1, 1]]); // packs w and f on wasm
+  const [idW, idF] = [w.dataId, f.dataId];
+  const tree = setup(new Descent(0.5), { w, f });
+  const g = { w: tf.ones([3, 2]), f: tf.ones([1, 1, 1, 2]) };
+  updateInPlace(tree, { w, f }, g);
+  expect([w.dataId, f.dataId]).toEqual([idW, idF]); // fused: same data, rewritten
+  // w − 0.5 = [[0.5, 1.5], [2.5, 3.5], [4.5, 5.5]]: x·w = [7.5, 10.5]; f = 0.5 everywhere
+  expect(use()).toEqual([[7.5, 10.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]]);
+  const firstRow = tf.tidy(() => tf.concat([tf.ones([1, 2]), tf.zeros([2, 2])]));
+  updateInPlace(tree, { w, f }, { w: firstRow, f: g.f });
+  expect(use()).toEqual([[7, 10], [0, 0, 0, 0, 0, 0, 0, 0]]);
+  tf.dispose([w, f, x, image, g.w, g.f, firstRow]);
+});
