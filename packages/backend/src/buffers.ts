@@ -99,8 +99,8 @@ export function rewriteProblem(writes: readonly tf.Tensor[], reads: readonly tf.
  * are the same array: read element i before writing it). On wasm, `outs` are `ins`, views of the
  * heap written in place; on cpu, `outs` are new arrays that replace the old ones when `fn`
  * returns, since the cpu backend hands its arrays out (`dataSync`, views made by `slice`) and a
- * holder must keep seeing the old values. The tensors keep their identity and `dataId`; no tensor
- * is made. Call `rewriteProblem` first: this assumes it returned null, and `fn` must not run tfjs ops.
+ * holder must keep seeing the old values; on wasm, the backend's caches of packed weights for the
+ * rewritten tensors are dropped. The tensors keep their identity and `dataId`; no tensor is made. Call `rewriteProblem` first: this assumes it returned null, and `fn` must not run tfjs ops.
  */
 export function rewriteFloat32(
   writes: readonly tf.Tensor[],
