@@ -38,6 +38,8 @@ interface WasmBackend {
   wasm: {
     HEAPU8: Uint8Array;
     asm?: { memory?: unknown };
+    _malloc(bytes: number): number;
+    _free(pointer: number): void;
     tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, memoryOffset: number): void };
   };
 }
@@ -93,8 +95,9 @@ export function rewriteProblem(writes: readonly tf.Tensor[], reads: readonly tf.
 }
 
 /**
- * Runs one pass `fn(ins, outs, reads)` over the float32 values of `writes` (rewritten) and `reads`
- * (read only), in order: `ins[k]` holds the current values of `writes[k]`, and `fn` writes the new
+ * Runs one pass `fn(ins, outs, reads, scratch)` over the float32 values of `writes` (rewritten) and
+ * `reads` (read only), with `scratch` a temporary array of `scratchLength` elements in the same
+ * memory (on wasm, the backend's heap, freed afterwards), in order: `ins[k]` holds the current values of `writes[k]`, and `fn` writes the new
  * ones to `outs[k]` (index i may be read from `ins` after `outs` was written at i only when they
  * are the same array: read element i before writing it). On wasm, `outs` are `ins`, views of the
  * heap written in place; on cpu, `outs` are new arrays that replace the old ones when `fn`
@@ -105,22 +108,29 @@ export function rewriteProblem(writes: readonly tf.Tensor[], reads: readonly tf.
 export function rewriteFloat32(
   writes: readonly tf.Tensor[],
   reads: readonly tf.Tensor[],
-  fn: (ins: Float32Array[], outs: Float32Array[], reads: Float32Array[]) => void,
+  fn: (ins: Float32Array[], outs: Float32Array[], reads: Float32Array[], scratch: Float32Array) => void,
+  scratchLength = 0,
 ): void {
   const s = storage()!;
   if (s.kind === "cpu") {
     const cells = writes.map((t) => s.backend.data.get(t.dataId)!);
     const ins = cells.map((c) => c.values as Float32Array);
     const outs = writes.map((t) => new Float32Array(t.size));
-    fn(ins, outs, reads.map((t) => s.backend.data.get(t.dataId)!.values as Float32Array));
+    fn(ins, outs, reads.map((t) => s.backend.data.get(t.dataId)!.values as Float32Array), new Float32Array(scratchLength));
     cells.forEach((c, k) => (c.values = outs[k]));
     return;
   }
-  // Views made now: the heap's buffer is replaced whenever wasm memory grows.
-  const heap = s.backend.wasm.HEAPU8.buffer;
-  const view = (t: tf.Tensor): Float32Array => new Float32Array(heap, s.backend.dataIdMap.get(t.dataId)!.memoryOffset ?? 0, t.size);
-  const ins = writes.map(view);
-  fn(ins, ins, reads.map(view));
+  // The scratch first (malloc may grow the memory), then views: growing replaces the heap's buffer.
+  const wasm = s.backend.wasm;
+  const scratchAt = scratchLength > 0 ? wasm._malloc(scratchLength * 4) >>> 0 : 0;
+  try {
+    const heap = wasm.HEAPU8.buffer;
+    const view = (t: tf.Tensor): Float32Array => new Float32Array(heap, s.backend.dataIdMap.get(t.dataId)!.memoryOffset ?? 0, t.size);
+    const ins = writes.map(view);
+    fn(ins, ins, reads.map(view), new Float32Array(heap, scratchAt, scratchLength));
+  } finally {
+    if (scratchLength > 0) wasm._free(scratchAt);
+  }
   // tfjs-backend-wasm 4.22 caches XNNPACK operators holding a packed copy of a matmul's or conv's
   // weights, keyed by tensor id and dropped when the tensor is disposed: so each rewritten tensor
   // is disposed on the C++ side and registered again over the same memory (JS frees nothing).

@@ -13,7 +13,7 @@ import {
   adjustInPlace, exponentialDecay, freeze, loadState, saveState, setup, updateInPlace, type Rule, type StateTree,
 } from "../src/index.js";
 import { forEachLeaf } from "../src/state-tensors.js";
-import { runSimd, setSimdKernels } from "../src/fused/simd.js";
+import { runSimd, setSimdKernels, type SimdPre } from "../src/fused/simd.js";
 import { disposeTree, expectClose, values } from "./helpers.js";
 
 afterEach(() => {
@@ -327,11 +327,19 @@ test("the SIMD kernels run on this backend, so the comparisons above cover them"
   const x = tf.tidy(() => tf.variable(tf.tensor1d([1, 2, 3, 4, 5])));
   const g = tf.tensor1d([1, -1, 2, 0, 1]);
   let ran = false;
-  rewriteFloat32([x], [g], (ins, outs, [gv]) => {
-    ran = runSimd((k, xp, gp, _s, n) => k.descent(xp, gp, n, 0.5), ins, outs, gv!);
+  rewriteFloat32([x], [g], (ins, outs, [gv], scratch) => {
+    ran = runSimd([], (k, xp, gp, _s, n) => k.descent(xp, gp, n, 0.5), ins, outs, gv!, scratch);
   });
   expect(ran).toBe(true);
   expect(values(x).slice(0, 4)).toEqual([0.5, 2.5, 2, 4]); // x − 0.5 g; the 5th is the caller's loop's
+  // and a chain through the scratch array: g + 0.5 x, clipped to ±1.5, then Descent(1)
+  rewriteFloat32([x], [g], (ins, outs, [gv], scratch) => {
+    const pre: SimdPre[] = [(k, gp, out, xp, n) => k.weightdecay(gp, out, xp, n, 0.5), (k, gp, out, _x, n) => k.clipgrad(gp, out, n, 1.5, NaN)];
+    ran = runSimd(pre, (k, xp, gp, _s, n) => k.descent(xp, gp, n, 1), ins, outs, gv!, scratch);
+  }, 5);
+  expect(ran).toBe(true);
+  // g + 0.5 x = [1.25, 0.25, 3, 2] → clipped [1.25, 0.25, 1.5, 1.5] → x − that
+  expect(values(x).slice(0, 4)).toEqual([-0.75, 2.25, 0.5, 2.5]);
   tf.dispose([x, g]);
 });
 
@@ -346,7 +354,7 @@ test("after a fused step, matMul and conv2d see the new weights (tfjs-backend-wa
   const f = tf.tidy(() => tf.variable(tf.ones([1, 1, 1, 2])));
   const x = tf.tensor2d([[1, 1, 1]]);
   const image = tf.ones([1, 2, 2, 1]);
-  const use = () => tf.tidy(() => [values(tf.matMul(x, w)), values(tf.conv2d(image, f as tf.Tensor4D, 1, "valid"))]);
+  const use = () => tf.tidy(() => [values(tf.matMul(x, w)), values(tf.conv2d(image as tf.Tensor4D, f as tf.Tensor4D, 1, "valid"))]);
   expect(use()).toEqual([[9, 12], [1, 1, 1, 1, 1, 1, 1, 1]]); // packs w and f on wasm
   const [idW, idF] = [w.dataId, f.dataId];
   const tree = setup(new Descent(0.5), { w, f });

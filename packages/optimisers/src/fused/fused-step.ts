@@ -6,7 +6,7 @@ import { rewriteFloat32, rewriteProblem } from "@fluxion/backend/internal";
 import type { Rule } from "../rule.js";
 import { OptimiserChain } from "../rules/optimiser-chain.js";
 import { stageOf, type Stage } from "./kernels.js";
-import { runSimd } from "./simd.js";
+import { runSimd, type SimdPre } from "./simd.js";
 
 /** A Leaf's fused update: its state after the step, and `run`, which writes parameter and state. */
 export interface FusedPlan {
@@ -31,13 +31,6 @@ function stagesOf(rule: Rule, state: unknown): Stage[] | null {
   return stages;
 }
 
-let scratch = new Float32Array(0);
-/** A chain's running update between its rules, reused across tensors and steps (the loops are synchronous). */
-function scratchOf(n: number): Float32Array {
-  if (scratch.length < n) scratch = new Float32Array(n);
-  return scratch.subarray(0, n);
-}
-
 /**
  * The fused Leafs of one step. `plan` admits a Leaf when its rule has kernels, its tensors can be
  * rewritten (`rewriteProblem`), and it touches nothing another admitted Leaf writes or reads (a
@@ -59,7 +52,8 @@ export class FusedSteps {
     this.read.add(dx.dataId);
     const plan: FusedPlan = {
       state: stages.length === 1 && rule.constructor !== OptimiserChain ? stages[0]!.state : stages.map((s) => s.state),
-      run: () => rewriteFloat32(writes, [dx], (ins, outs, [g]) => runStages(stages, ins, outs, g!)),
+      // A chain passes its running update through a scratch array between its rules.
+      run: () => rewriteFloat32(writes, [dx], (ins, outs, [g], scratch) => runStages(stages, ins, outs, g!, scratch), stages.length > 1 ? dx.size : 0),
     };
     this.plans.push(plan);
     return plan;
@@ -71,20 +65,27 @@ export class FusedSteps {
   }
 }
 
-/** The stages in order over one tensor: `ins[0]`/`outs[0]` the parameter, then each stage's state arrays. */
-function runStages(stages: readonly Stage[], ins: Float32Array[], outs: Float32Array[], g: Float32Array): void {
-  const only = stages.length === 1 ? stages[0]! : null;
-  if (only?.simd && runSimd(only.simd, ins, outs, g)) {
-    // SIMD did the multiples of 4; the loop does the rest.
-    const tail = (a: Float32Array): Float32Array => a.subarray(g.length & ~3);
-    if (g.length % 4 !== 0) only.loop(tail(ins[0]!), tail(g), tail(outs[0]!), true, ins.slice(1).map(tail), outs.slice(1).map(tail));
-    return;
-  }
+/**
+ * The stages in order over one tensor (`ins[0]`/`outs[0]` the parameter, then each stage's state
+ * arrays): in SIMD when every stage has it, over the first multiple of 4 elements, else in the
+ * JavaScript loops, which also do what SIMD left.
+ */
+function runStages(stages: readonly Stage[], ins: Float32Array[], outs: Float32Array[], g: Float32Array, scratch: Float32Array): void {
+  const last = stages[stages.length - 1]!;
+  const pre = stages.slice(0, -1).map((s) => s.simdPre);
+  const done = last.simd && pre.every((p) => p !== undefined) && runSimd(pre as SimdPre[], last.simd, ins, outs, g, scratch) ? g.length & ~3 : 0;
+  if (done === g.length) return;
+  const rest = (a: Float32Array): Float32Array => (done === 0 ? a : a.subarray(done));
+  runLoops(stages, ins.map(rest), outs.map(rest), rest(g), rest(scratch));
+}
+
+/** The stages' JavaScript loops in order, each reading the previous one's update from `scratch`. */
+function runLoops(stages: readonly Stage[], ins: Float32Array[], outs: Float32Array[], g: Float32Array, scratch: Float32Array): void {
   let src = g;
   let k = 1;
   stages.forEach((stage, j) => {
     const last = j === stages.length - 1;
-    const dst = last ? outs[0]! : scratchOf(g.length);
+    const dst = last ? outs[0]! : scratch;
     const m = stage.tensors.length;
     stage.loop(ins[0]!, src, dst, last, ins.slice(k, k + m), outs.slice(k, k + m));
     src = dst;

@@ -18,7 +18,7 @@ import { WeightDecay } from "../rules/weight-decay.js";
 import { SignDecay } from "../rules/sign-decay.js";
 import { ClipGrad } from "../rules/clip-grad.js";
 import { nextPowers, type BetaPowers } from "../rules/moments.js";
-import type { SimdCall } from "./simd.js";
+import type { SimdCall, SimdPre } from "./simd.js";
 
 /**
  * One pass of a rule over a tensor: `x` the parameter before the step, `g` the incoming update (the
@@ -31,14 +31,15 @@ export type Loop = (x: Float32Array, g: Float32Array, out: Float32Array, last: b
 
 /**
  * A rule's part of a fused step: the state tensors its loop rewrites, the loop, its state after
- * the step, and for some rules the same loop in SIMD WebAssembly (kernels.wat), used when the rule
- * is alone (not in a chain).
+ * the step, and for most rules the same loop in SIMD WebAssembly (kernels.wat): `simd` as the
+ * last rule of a step, `simdPre` (stateless rules) before another rule in a chain.
  */
 export interface Stage {
   tensors: tf.Tensor[];
   loop: Loop;
   state: unknown;
   simd?: SimdCall;
+  simdPre?: SimdPre;
 }
 
 /** The stage of a rule (resolved at the leaf's step) for `state`, or null when the state is not in the rule's form. */
@@ -68,7 +69,8 @@ const signFloor = (): number => (tf.getBackend() === "wasm" ? 2 ** -23 : 2 ** -1
 const sign = (v: number, floor: number): number => (v >= floor ? 1 : v <= -floor ? -1 : 0);
 
 const isTensor = (t: unknown): t is tf.Tensor => t instanceof tf.Tensor;
-const stateless = (loop: Loop, state: unknown, simd?: SimdCall): Stage | null => (state === null ? { tensors: [], loop, state, simd } : null);
+const stateless = (loop: Loop, state: unknown, simd?: SimdCall, simdPre?: SimdPre): Stage | null =>
+  state === null ? { tensors: [], loop, state, simd, simdPre } : null;
 const oneTensor = (loop: Loop, state: unknown, simd?: SimdCall): Stage | null => (isTensor(state) ? { tensors: [state], loop, state, simd } : null);
 
 /** `[m, v, [β1ᵗ, β2ᵗ]]`, the Adam family's state, checked; null if it is not that. */
@@ -97,7 +99,7 @@ kernel(WeightDecay, (rule, state) => {
       const u = f(g[i]! + f(xi * lambda));
       out[i] = last ? xi - u : u;
     }
-  }, state);
+  }, state, undefined, (k, g, out, x, n) => k.weightdecay(g, out, x, n, lambda));
 });
 
 kernel(SignDecay, (rule, state) => {
@@ -109,7 +111,7 @@ kernel(SignDecay, (rule, state) => {
       const u = f(g[i]! + f(sign(xi, floor) * lambda));
       out[i] = last ? xi - u : u;
     }
-  }, state);
+  }, state, undefined, (k, g, out, x, n) => k.signdecay(g, out, x, n, lambda, floor));
 });
 
 kernel(ClipGrad, (rule, state) => {
@@ -122,7 +124,7 @@ kernel(ClipGrad, (rule, state) => {
       const u = f(gi > delta ? delta : gi < -delta ? -delta : gi === gi ? gi : nan);
       out[i] = last ? x[i]! - u : u;
     }
-  }, state);
+  }, state, undefined, (k, g, out, _x, n) => k.clipgrad(g, out, n, delta, nan));
 });
 
 kernel(Momentum, (rule, state) => {
@@ -148,7 +150,7 @@ kernel(Nesterov, (rule, state) => {
       vo![i] = f(vi * r) - f(gi * e);
       out[i] = last ? x[i]! - u : u;
     }
-  }, state);
+  }, state, (k, x, g, [v], n) => k.nesterov(x, g, v!, n, a, b, r, e));
 });
 
 kernel(Lion, (rule, state) => {
@@ -230,7 +232,8 @@ kernel(AdaBelief, (rule, state) => {
       out[i] = last ? x[i]! - u : u;
     }
   };
-  return { tensors: [m, s], loop, state: [m, s, nextPowers(betaT, beta)] };
+  const simd: SimdCall = (k, x, g, [mp, sp], n) => k.adabelief(x, g, mp!, sp!, n, b1, c1, b2, c2, u1, u2, eps, e);
+  return { tensors: [m, s], loop, state: [m, s, nextPowers(betaT, beta)], simd };
 });
 
 kernel(RMSProp, (rule, state) => {

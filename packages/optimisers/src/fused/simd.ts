@@ -12,10 +12,17 @@ export interface SimdKernels {
   adam(x: number, g: number, m: number, v: number, n: number, ...rest: number[]): void;
   rmsprop(x: number, g: number, q: number, l: number, n: number, ...rest: number[]): void;
   lion(x: number, g: number, m: number, n: number, ...rest: number[]): void;
+  nesterov(x: number, g: number, v: number, n: number, ...rest: number[]): void;
+  adabelief(x: number, g: number, m: number, s: number, n: number, ...rest: number[]): void;
+  weightdecay(g: number, out: number, x: number, n: number, l: number): void;
+  signdecay(g: number, out: number, x: number, n: number, l: number, floor: number): void;
+  clipgrad(g: number, out: number, n: number, d: number, nan: number): void;
 }
 
-/** A stage's SIMD call: the parameter, gradient and state arrays as byte offsets, `n` elements (a multiple of 4). */
+/** A last stage's SIMD call: the parameter, incoming update and state arrays as byte offsets, `n` elements (a multiple of 4). */
 export type SimdCall = (k: SimdKernels, x: number, g: number, s: readonly number[], n: number) => void;
+/** A stateless stage's SIMD call before another: reads the update at `g` (and `x`), writes its own to `out`. */
+export type SimdPre = (k: SimdKernels, g: number, out: number, x: number, n: number) => void;
 
 let simdOn = true;
 /** Whether SIMD kernels run where they exist (tests switch them off to check the JavaScript loops against them). */
@@ -60,31 +67,40 @@ function ownMemory(bytes: number): WebAssembly.Memory {
 }
 
 /**
- * Runs `call` over the first multiple of 4 elements: `ins[0]`/`outs[0]` the parameter, the rest
- * its state, `g` the gradient (as `rewriteFloat32` gives them). The caller runs its JavaScript loop
- * on the remaining elements. False (nothing done) when SIMD cannot run here.
+ * Runs a step's SIMD calls over the first multiple of 4 elements: the `pre` calls in order (the
+ * first reads the gradient `g`, each writes `scratch`, the next reads it), then `last`, which
+ * rewrites the parameter `ins[0]`/`outs[0]` and its state `ins[1…]`/`outs[1…]` (as
+ * `rewriteFloat32` gives them). The caller runs its JavaScript loops on the remaining elements.
+ * False (nothing done) when SIMD cannot run here.
  */
-export function runSimd(call: SimdCall, ins: Float32Array[], outs: Float32Array[], g: Float32Array): boolean {
+export function runSimd(pre: readonly SimdPre[], last: SimdCall, ins: Float32Array[], outs: Float32Array[], g: Float32Array, scratch: Float32Array): boolean {
   if (!simdOn || simdModule() === null) return false;
-  const n4 = g.length & ~3;
+  const n = g.length;
+  const n4 = n & ~3;
+  const run = (k: SimdKernels, x: number, gp: number, sp: number, states: number[]): void => {
+    let src = gp;
+    for (const p of pre) {
+      p(k, src, sp, x, n4);
+      src = sp;
+    }
+    last(k, x, src, states, n4);
+  };
   const heap = float32Heap();
   if (heap !== null && ins[0]!.buffer === heap.buffer) {
     const k = kernelsIn(heap);
-    if (k === null) return false;
-    call(k, ins[0]!.byteOffset, g.byteOffset, ins.slice(1).map((a) => a.byteOffset), n4);
+    if (k === null || (pre.length > 0 && scratch.buffer !== heap.buffer)) return false;
+    run(k, ins[0]!.byteOffset, g.byteOffset, scratch.byteOffset, ins.slice(1).map((a) => a.byteOffset));
     return true;
   }
-  // cpu: [x, g, ...state] laid out one after another in our memory, then copied out.
-  const n = g.length;
-  const memory = ownMemory((ins.length + 1) * n * 4);
+  // cpu: x, g, scratch and the state laid out one after another in our memory, then copied out.
+  const memory = ownMemory((ins.length + 2) * n * 4);
   const k = kernelsIn(memory);
   if (k === null) return false;
   const f32 = new Float32Array(memory.buffer);
-  const at = (j: number): number => j * n; // element offset of array j (0 x, 1 g, 2… state)
-  f32.set(ins[0]!, at(0));
-  f32.set(g, at(1));
-  ins.slice(1).forEach((a, j) => f32.set(a, at(j + 2)));
-  call(k, 0, at(1) * 4, ins.slice(1).map((_, j) => at(j + 2) * 4), n4);
-  outs.forEach((o, j) => o.set(f32.subarray(at(j === 0 ? 0 : j + 1), at(j === 0 ? 0 : j + 1) + n4)));
+  const at = [0, ...ins.slice(1).map((_, j) => j + 3)].map((slot) => slot * n); // x, then each state (g at n, scratch at 2n)
+  ins.forEach((a, j) => f32.set(a, at[j]!));
+  f32.set(g, n);
+  run(k, 0, n * 4, 2 * n * 4, at.slice(1).map((e) => e * 4));
+  outs.forEach((o, j) => o.set(f32.subarray(at[j]!, at[j]! + n4)));
   return true;
 }
