@@ -368,3 +368,22 @@ test("after a fused step, matMul and conv2d see the new weights (tfjs-backend-wa
   expect(use()).toEqual([[7, 10], [0, 0, 0, 0, 0, 0, 0, 0]]);
   tf.dispose([w, f, x, image, g.w, g.f, firstRow]);
 });
+
+test("a fused step runs no tfjs kernel and makes no tensor, where op by op runs several per parameter", async () => {
+  const model = makeModel();
+  const tree = setup(new OptimiserChain(new WeightDecay(0.01), new Adam(0.01)), model);
+  const g = grads(0);
+  const fused = await tf.profile(() => {
+    updateInPlace(tree, model, g);
+  });
+  expect(fused.kernels).toEqual([]);
+  expect(fused.newTensors).toBe(0);
+  setFusedKernels(false);
+  const plain = await tf.profile(() => {
+    updateInPlace(tree, model, g);
+  });
+  expect(plain.kernels.length).toBeGreaterThanOrEqual(3 * 14);
+  tf.dispose(g as tf.TensorContainer);
+  disposeTree(tree);
+  disposeModel(model);
+});
