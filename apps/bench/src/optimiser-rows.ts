@@ -63,7 +63,7 @@ export async function optimiserRow(c: OptimiserCase, backend: string, plan: Timi
     baseline: baseline.label,
     tensors_before: before,
     tensors_after: tf.memory().numTensors,
-    check: `max |Δx| ${diff.toExponential(1)}; step growth ${stepGrowth}`,
+    check: `max |Δx| ${diff.toExponential(1)}; step growth ${stepGrowth}; fluxion ${((times.fluxion! * 1e6) / c.params).toFixed(2)} ns/param`,
   });
 }
 

@@ -5,3 +5,4 @@ export type { ValueAndGradients, SeparateTape } from "./engine.js";
 export { writeFileAtomic, readFileBytes, fileProblem, nodeFs, errorCode } from "./files.js";
 export type { FileContext } from "./files.js";
 export { juliaFloat, float32String, tensorString, juliaValue } from "./format.js";
+export { setFusedKernels, fusedKernelsOn, rewriteProblem, rewriteFloat32, float32Heap } from "./buffers.js";

@@ -5,6 +5,7 @@ import { Leaf, type StateTree } from "./leaf.js";
 import { cloneState, disposeReplaced, disposeStates } from "./state-tensors.js";
 import { checkTrainable, mayWrite, trainableWalk, trainableWalkWithPath } from "./trainable.js";
 import { checkTreeArgument } from "./tree-checks.js";
+import { FusedSteps } from "./fused/fused-step.js";
 
 /**
  * Applies the rules to the gradient and returns `[newTree, newModel]`, leaving the inputs
@@ -48,6 +49,7 @@ function step<M>(fn: string, tree: StateTree, model: M, grad: unknown, inPlace: 
   const places = new Map<tf.Tensor, Leaf>(); // each parameter reached, and its Leaf
   const sums: tf.Tensor[] = [];
   const pending: Pending[] = [];
+  const fused = new FusedSteps();
   try {
     accumulate(fn, tree, model, grad, grads, sums, places);
     // Compute every new state and value before committing any, so an error leaves all as it was.
@@ -56,6 +58,12 @@ function step<M>(fn: string, tree: StateTree, model: M, grad: unknown, inPlace: 
       const rule = leaf.rule.at(leaf.step);
       const problem = rule.stateProblem(leaf.state, x);
       if (problem) throw new Error(`${fn}: the optimiser state at ${kp.toString()} does not fit the parameter: ${problem}`);
+      // A Variable updated in place by a rule with fused kernels: planned now, written at the commit.
+      const plan = inPlace && mayWrite(x) ? fused.plan(rule, leaf.state, x, dx) : null;
+      if (plan) {
+        pending.push({ leaf, x, state: plan.state, value: null });
+        continue;
+      }
       const [state, value] = tf.tidy(() => {
         const [s, d] = rule.apply(leaf.state, x, dx);
         if (d === null) return [s, null] as tf.TensorContainer;
@@ -64,6 +72,9 @@ function step<M>(fn: string, tree: StateTree, model: M, grad: unknown, inPlace: 
       }) as unknown as [unknown, tf.Tensor | null];
       pending.push({ leaf, x, state, value });
     }
+    // The commit starts here, with the fused Leafs (before the gradient sums they read are freed,
+    // and before any Variable's assign could change what one of their gradients holds).
+    fused.runAll();
   } catch (err) {
     disposeReplaced(pending.map((p) => p.state), pending.map((p) => p.leaf.state));
     for (const p of pending) p.value?.dispose();
