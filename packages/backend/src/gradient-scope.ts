@@ -1,0 +1,36 @@
+// Where fluxion's gradients are registered. tfjs keeps one gradient per kernel in a global registry
+// that it reads while the forward pass is recorded; tfjs-layers, when imported, writes its own
+// copies of tfjs's stock gradients (BatchMatMul's and Tanh's among them) into the same registry. So
+// fluxion puts its gradients in place for the length of each of its own gradient calls and puts
+// back whatever was there after: its speed and exactness do not depend on whether or in which order
+// tfjs-layers is imported, and code outside those calls (tf.grad, tf.train's minimize,
+// tfjs-layers' fit and trainOnBatch) runs the registry's gradients, unchanged.
+import * as tf from "@tensorflow/tfjs-core";
+import { FAST_GRADIENTS } from "./fast-gradients.js";
+import { SECOND_ORDER_GRADIENTS } from "./second-order-gradients.js";
+
+const OWN: readonly tf.GradConfig[] = [...SECOND_ORDER_GRADIENTS, ...FAST_GRADIENTS];
+
+let depth = 0;
+let displaced: (tf.GradConfig | undefined)[] = [];
+
+/**
+ * Runs `f` (synchronous) with fluxion's gradients registered: the second-order-exact ones and the
+ * fast ones. Nested calls share the outermost registration, which is undone when it returns or throws.
+ */
+export function withFluxionGradients<T>(f: () => T): T {
+  if (depth === 0) {
+    displaced = OWN.map((c) => tf.getGradient(c.kernelName));
+    for (const c of OWN) tf.registerGradient(c);
+  }
+  depth += 1;
+  try {
+    return f();
+  } finally {
+    depth -= 1;
+    if (depth === 0) {
+      OWN.forEach((c, i) => (displaced[i] ? tf.registerGradient(displaced[i]!) : tf.unregisterGradient(c.kernelName)));
+      displaced = [];
+    }
+  }
+}
