@@ -1,10 +1,13 @@
 // Gradients that fluxion's own gradient calls use in place of tfjs's stock ones, because the stock
-// one runs a slow variant of a kernel on some backend. tfjs's BatchMatMul gradient multiplies with
-// transposeA / transposeB, which tfjs-backend-wasm 4.22 runs 6-20x slower than a plain matMul, so
-// on wasm the transposes are made explicitly first (same products, so the same numbers to float32
-// rounding). The gradient is also correct where the batch dimensions broadcast (stock tfjs returns
-// the broadcast shape and the tape rejects it). The functions are plain tfjs ops, so gradients of
-// these gradients (second order) are exact.
+// one runs a slow kernel (or a slow variant of one) on some backend; each is the same maths, built
+// from public tfjs ops, so gradients of these gradients (second order) are exact too.
+// - BatchMatMul: tfjs's gradient multiplies with transposeA / transposeB, which tfjs-backend-wasm
+//   4.22 runs 6-20x slower than a plain matMul; on wasm the transposes are made explicitly. It is
+//   also right where batch dimensions broadcast (stock tfjs returns the broadcast shape, which the
+//   tape rejects).
+// - Conv2D: tfjs-backend-cpu's Conv2DBackpropFilter is a scalar loop 10-16x slower than the
+//   forward Conv2D on the same numbers; the filter gradient is itself a convolution (of the input,
+//   batch and channels swapped, by the output gradient), so it runs as one.
 import * as tf from "@tensorflow/tfjs-core";
 import { unbroadcast } from "./unbroadcast.js";
 
@@ -19,6 +22,11 @@ type TransposeBy = "flag" | "copy";
 // webgl reads transposed operands in its shader for free; it keeps the flags too.
 const TRANSPOSE_BY: Readonly<Record<string, TransposeBy>> = { wasm: "copy" };
 
+// Conv2D's filter gradient, [64,28,28,1] input, [3,3,1,16] filter (the bench's CNN), medians:
+//   cpu: Conv2DBackpropFilter 930-1430 ms; as a Conv2D (transposes included) 86 ms.
+//   wasm: no Conv2DBackpropFilter kernel at all (tfjs's gradient throws); as a Conv2D 5.8 ms.
+const FILTER_BY_CONV: ReadonlySet<string> = new Set(["cpu", "wasm"]);
+
 /** x with its last two axes swapped. */
 function swapLastTwo(x: tf.Tensor): tf.Tensor {
   const perm = x.shape.map((_, i) => i);
@@ -31,11 +39,20 @@ function swapLastTwo(x: tf.Tensor): tf.Tensor {
  * set: tf.matMul(x, y, tx, ty), in the form the current backend runs fastest.
  */
 export function fastMatMul(x: tf.Tensor, y: tf.Tensor, tx: boolean, ty: boolean): tf.Tensor {
-  if ((tx || ty) && TRANSPOSE_BY[tf.getBackend()] === "copy") {
-    return tf.matMul(tx ? swapLastTwo(x) : x, ty ? swapLastTwo(y) : y);
-  }
-  return tf.matMul(x, y, tx, ty);
+  if (!(tx || ty) || TRANSPOSE_BY[tf.getBackend()] !== "copy") return tf.matMul(x, y, tx, ty);
+  // Transpose the flagged operands, or compute the product transposed from the others,
+  // op(x)·op(y) = (op(y)ᵀ·op(x)ᵀ)ᵀ, and transpose it back: whichever copies fewer numbers
+  // (dy·Wᵀ for a [1024, 1024] W and a batch of 128: 262k numbers instead of 1M).
+  const batch = tf.backend_util.assertAndGetBroadcastShape(x.shape.slice(0, -2), y.shape.slice(0, -2));
+  const rows = x.shape.at(tx ? -1 : -2)!;
+  const cols = y.shape.at(ty ? -2 : -1)!;
+  const direct = (tx ? x.size : 0) + (ty ? y.size : 0);
+  const flipped = (tx ? 0 : x.size) + (ty ? 0 : y.size) + size(batch) * rows * cols;
+  if (direct <= flipped) return tf.matMul(tx ? swapLastTwo(x) : x, ty ? swapLastTwo(y) : y);
+  return swapLastTwo(tf.matMul(ty ? y : swapLastTwo(y), tx ? x : swapLastTwo(x)));
 }
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 interface MatMulAttrs {
   transposeA: boolean;
@@ -58,5 +75,47 @@ const batchMatMulGrad: tf.GradConfig = {
   },
 };
 
-/** The gradients fluxion swaps in for its own gradient calls (see `withFluxionGradients`). */
-export const FAST_GRADIENTS: readonly tf.GradConfig[] = [batchMatMulGrad];
+interface Conv2DAttrs {
+  strides: number | [number, number];
+  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
+  dataFormat: "NHWC" | "NCHW";
+  dilations: number | [number, number];
+}
+
+const ones = (v: number | readonly number[]): boolean => (typeof v === "number" ? v === 1 : v.every((d) => d === 1));
+
+/**
+ * The filter gradient of a stride-1, 'valid', NHWC conv2d with x [b, h, w, ci] and output
+ * gradient dy [b, oh, ow, co]: dW[p, q, i, o] = Σ x[b, p + r, q + s, i]·dy[b, r, s, o], a 'valid'
+ * conv2d of x with batch and channels swapped ([ci, h, w, b]) by dy as a filter ([oh, ow, b, co]).
+ */
+function filterGradByConv(x: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor {
+  const g = tf.conv2d(tf.transpose(x, [3, 1, 2, 0]), tf.transpose(dy, [1, 2, 0, 3]), 1, "valid");
+  return tf.transpose(g, [1, 2, 0, 3]);
+}
+
+/** Finds the gradient that fluxion's displaced (tfjs's stock one), for the cases fluxion leaves to it. */
+export type StockGradient = (kernelName: string) => tf.GradConfig;
+
+function conv2dGrad(stock: StockGradient): tf.GradConfig {
+  return {
+    kernelName: "Conv2D",
+    inputsToSave: ["x", "filter"],
+    gradFunc: (dy, saved, attrs) => {
+      const a = attrs as unknown as Conv2DAttrs;
+      const plain = a.dataFormat === "NHWC" && (a.pad === "valid" || a.pad === 0) && ones(a.strides) && ones(a.dilations);
+      const grads = stock("Conv2D").gradFunc(dy, saved, attrs);
+      if (!plain || !FILTER_BY_CONV.has(tf.getBackend())) return grads;
+      const [x] = saved as tf.Tensor4D[];
+      return { x: grads.x!, filter: () => filterGradByConv(x!, dy as tf.Tensor4D) };
+    },
+  };
+}
+
+/**
+ * The gradients fluxion swaps in for its own gradient calls (see `withFluxionGradients`); `stock`
+ * finds the one each displaced, for the cases left to it.
+ */
+export function fastGradients(stock: StockGradient): tf.GradConfig[] {
+  return [batchMatMulGrad, conv2dGrad(stock)];
+}

@@ -6,13 +6,20 @@
 // tfjs-layers is imported, and code outside those calls (tf.grad, tf.train's minimize,
 // tfjs-layers' fit and trainOnBatch) runs the registry's gradients, unchanged.
 import * as tf from "@tensorflow/tfjs-core";
-import { FAST_GRADIENTS } from "./fast-gradients.js";
+import { fastGradients } from "./fast-gradients.js";
 import { SECOND_ORDER_GRADIENTS } from "./second-order-gradients.js";
-
-const OWN: readonly tf.GradConfig[] = [...SECOND_ORDER_GRADIENTS, ...FAST_GRADIENTS];
 
 let depth = 0;
 let displaced: (tf.GradConfig | undefined)[] = [];
+
+/** The gradient a fluxion gradient displaced during the current call (tfjs's stock one, or tfjs-layers' copy). */
+function displacedGradient(kernelName: string): tf.GradConfig {
+  const found = displaced[OWN.findIndex((c) => c.kernelName === kernelName)];
+  if (!found) throw new Error(`fluxion: no tfjs gradient is registered for ${kernelName} (is @tensorflow/tfjs-core's register_all_gradients bundled?)`);
+  return found;
+}
+
+const OWN: readonly tf.GradConfig[] = [...SECOND_ORDER_GRADIENTS, ...fastGradients(displacedGradient)];
 
 /**
  * Runs `f` (synchronous) with fluxion's gradients registered: the second-order-exact ones and the
