@@ -8,6 +8,9 @@
 // - Conv2D: tfjs-backend-cpu's Conv2DBackpropFilter is a scalar loop 10-16x slower than the
 //   forward Conv2D on the same numbers; the filter gradient is itself a convolution (of the input,
 //   batch and channels swapped, by the output gradient), so it runs as one.
+// - Max (fluxion's pooling with stride = window is a max over axes): tfjs's gradient compares x with
+//   the maximum broadcast back, and tfjs-backend-wasm's broadcasting binary ops are slow at rank 6;
+//   on wasm the broadcasts are made by a product with a row of ones (exact: y·1 = y).
 import * as tf from "@tensorflow/tfjs-core";
 import { unbroadcast } from "./unbroadcast.js";
 
@@ -26,6 +29,11 @@ const TRANSPOSE_BY: Readonly<Record<string, TransposeBy>> = { wasm: "copy" };
 //   cpu: Conv2DBackpropFilter 930-1430 ms; as a Conv2D (transposes included) 86 ms.
 //   wasm: no Conv2DBackpropFilter kernel at all (tfjs's gradient throws); as a Conv2D 5.8 ms.
 const FILTER_BY_CONV: ReadonlySet<string> = new Set(["cpu", "wasm"]);
+
+// Max's gradient over axes 2 and 4 of [64,13,2,13,2,16] (the CNN's 2x2 max-pool), medians:
+//   wasm: stock (broadcast equal and multiply) 136 ms; reduced axes moved last and broadcast by a
+//   product with ones 28 ms. cpu: 356 vs 297 ms, within its noise, so cpu keeps tfjs's.
+const MAX_BY_PRODUCT: ReadonlySet<string> = new Set(["wasm"]);
 
 /** x with its last two axes swapped. */
 function swapLastTwo(x: tf.Tensor): tf.Tensor {
@@ -112,10 +120,41 @@ function conv2dGrad(stock: StockGradient): tf.GradConfig {
   };
 }
 
+interface MaxAttrs {
+  reductionIndices: number | number[];
+}
+
+/** dx = dy ⊙ (x = max), the reduced axes moved last so that dy and the max spread over them by a product with ones. */
+function maxGradByProduct(x: tf.Tensor, y: tf.Tensor, dy: tf.Tensor, axes: number[]): tf.Tensor {
+  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const perm = [...kept, ...axes];
+  const moved = perm.every((p, i) => p === i) ? x : tf.transpose(x, perm);
+  const k = size(axes.map((i) => x.shape[i]!));
+  const spread = (t: tf.Tensor) => tf.matMul(tf.reshape(t, [-1, 1]), tf.ones([1, k]));
+  const flat = tf.reshape(moved, [-1, k]);
+  const dx = tf.mul(spread(dy), tf.cast(tf.equal(flat, spread(y)), dy.dtype));
+  const back = tf.reshape(dx, moved.shape);
+  return moved === x ? back : tf.transpose(back, perm.map((_, i) => perm.indexOf(i)));
+}
+
+function maxGrad(stock: StockGradient): tf.GradConfig {
+  return {
+    kernelName: "Max",
+    inputsToSave: ["x"],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      if (!MAX_BY_PRODUCT.has(tf.getBackend())) return stock("Max").gradFunc(dy, saved, attrs);
+      const [x, y] = saved as tf.Tensor[];
+      const axes = tf.util.parseAxisParam((attrs as unknown as MaxAttrs).reductionIndices, x!.shape);
+      return { x: () => maxGradByProduct(x!, y!, dy as tf.Tensor, axes) };
+    },
+  };
+}
+
 /**
  * The gradients fluxion swaps in for its own gradient calls (see `withFluxionGradients`); `stock`
  * finds the one each displaced, for the cases left to it.
  */
 export function fastGradients(stock: StockGradient): tf.GradConfig[] {
-  return [batchMatMulGrad, conv2dGrad(stock)];
+  return [batchMatMulGrad, conv2dGrad(stock), maxGrad(stock)];
 }
