@@ -3,7 +3,8 @@
 // may be absent; the engine does, but its internals change between releases, so every use sits
 // here, pinned to tfjs 4.22 and tested on each backend.
 import { tf } from "./tf.js";
-import { withFluxionGradients } from "./gradient-scope.js";
+import { kernelsProvided } from "./conv-gradients.js";
+import { withFluxionGradients, withinFluxionGradients } from "./gradient-scope.js";
 
 /** Tensors alive now, across every backend; reading the count does not start a backend (tf.memory() would). */
 export function liveTensorCount(): number {
@@ -138,8 +139,13 @@ const UNTRUSTED: Readonly<Record<string, readonly string[]>> = {
   wasm: ["Conv3DBackpropInputV2", "MaxPoolGrad", "MaxPool3D", "MaxPool3DGrad"],
 };
 
-/** True when the current backend registers every one of these kernels and none is known to be wrong. */
+/**
+ * True when the current backend registers every one of these kernels and none is known to be
+ * wrong. Inside fluxion's gradient calls, a gradient kernel that fluxion's own gradients replace
+ * (Conv2DBackpropFilter on cpu and wasm, conv-gradients.ts) counts as registered.
+ */
 export function hasTrustedKernels(...names: string[]): boolean {
   const backend = tf.getBackend();
-  return names.every((name) => tf.getKernel(name, backend) !== undefined && !UNTRUSTED[backend]?.includes(name));
+  const provided = withinFluxionGradients() ? kernelsProvided(backend) : [];
+  return names.every((name) => (tf.getKernel(name, backend) !== undefined || provided.includes(name)) && !UNTRUSTED[backend]?.includes(name));
 }

@@ -5,13 +5,13 @@
 //   4.22 runs 6-20x slower than a plain matMul; on wasm the transposes are made explicitly. It is
 //   also right where batch dimensions broadcast (stock tfjs returns the broadcast shape, which the
 //   tape rejects).
-// - Conv2D: tfjs-backend-cpu's Conv2DBackpropFilter is a scalar loop 10-16x slower than the
-//   forward Conv2D on the same numbers; the filter gradient is itself a convolution (of the input,
-//   batch and channels swapped, by the output gradient), so it runs as one.
+// - Conv2D and Conv2DBackpropInput (conv-gradients.ts): the filter gradient as a convolution, 10-16x
+//   faster than tfjs-backend-cpu's kernel, and on wasm, which has no kernel for it.
 // - Max (fluxion's pooling with stride = window is a max over axes): tfjs's gradient compares x with
 //   the maximum broadcast back, and tfjs-backend-wasm's broadcasting binary ops are slow at rank 6;
 //   on wasm the broadcasts are made by a product with a row of ones (exact: y·1 = y).
 import * as tf from "@tensorflow/tfjs-core";
+import { conv2dBackpropInputGrad, conv2dGrad } from "./conv-gradients.js";
 import { unbroadcast } from "./unbroadcast.js";
 
 /** How a backend multiplies by a transposed operand fastest: the kernel's flag, or a copy first. */
@@ -24,11 +24,6 @@ type TransposeBy = "flag" | "copy";
 //         a copy only adds work (2x on [1024,144]ᵀ·[1024,16]), so cpu keeps the flags.
 // webgl reads transposed operands in its shader for free; it keeps the flags too.
 const TRANSPOSE_BY: Readonly<Record<string, TransposeBy>> = { wasm: "copy" };
-
-// Conv2D's filter gradient, [64,28,28,1] input, [3,3,1,16] filter (the bench's CNN), medians:
-//   cpu: Conv2DBackpropFilter 930-1430 ms; as a Conv2D (transposes included) 86 ms.
-//   wasm: no Conv2DBackpropFilter kernel at all (tfjs's gradient throws); as a Conv2D 5.8 ms.
-const FILTER_BY_CONV: ReadonlySet<string> = new Set(["cpu", "wasm"]);
 
 // Max's gradient over axes 2 and 4 of [64,13,2,13,2,16] (the CNN's 2x2 max-pool), medians:
 //   wasm: stock (broadcast equal and multiply) 136 ms; reduced axes moved last and broadcast by a
@@ -83,42 +78,8 @@ const batchMatMulGrad: tf.GradConfig = {
   },
 };
 
-interface Conv2DAttrs {
-  strides: number | [number, number];
-  pad: "valid" | "same" | number | tf.backend_util.ExplicitPadding;
-  dataFormat: "NHWC" | "NCHW";
-  dilations: number | [number, number];
-}
-
-const ones = (v: number | readonly number[]): boolean => (typeof v === "number" ? v === 1 : v.every((d) => d === 1));
-
-/**
- * The filter gradient of a stride-1, 'valid', NHWC conv2d with x [b, h, w, ci] and output
- * gradient dy [b, oh, ow, co]: dW[p, q, i, o] = Σ x[b, p + r, q + s, i]·dy[b, r, s, o], a 'valid'
- * conv2d of x with batch and channels swapped ([ci, h, w, b]) by dy as a filter ([oh, ow, b, co]).
- */
-function filterGradByConv(x: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor {
-  const g = tf.conv2d(tf.transpose(x, [3, 1, 2, 0]), tf.transpose(dy, [1, 2, 0, 3]), 1, "valid");
-  return tf.transpose(g, [1, 2, 0, 3]);
-}
-
 /** Finds the gradient that fluxion's displaced (tfjs's stock one), for the cases fluxion leaves to it. */
 export type StockGradient = (kernelName: string) => tf.GradConfig;
-
-function conv2dGrad(stock: StockGradient): tf.GradConfig {
-  return {
-    kernelName: "Conv2D",
-    inputsToSave: ["x", "filter"],
-    gradFunc: (dy, saved, attrs) => {
-      const a = attrs as unknown as Conv2DAttrs;
-      const plain = a.dataFormat === "NHWC" && (a.pad === "valid" || a.pad === 0) && ones(a.strides) && ones(a.dilations);
-      const grads = stock("Conv2D").gradFunc(dy, saved, attrs);
-      if (!plain || !FILTER_BY_CONV.has(tf.getBackend())) return grads;
-      const [x] = saved as tf.Tensor4D[];
-      return { x: grads.x!, filter: () => filterGradByConv(x!, dy as tf.Tensor4D) };
-    },
-  };
-}
 
 interface MaxAttrs {
   reductionIndices: number | number[];
@@ -156,5 +117,5 @@ function maxGrad(stock: StockGradient): tf.GradConfig {
  * finds the one each displaced, for the cases left to it.
  */
 export function fastGradients(stock: StockGradient): tf.GradConfig[] {
-  return [batchMatMulGrad, conv2dGrad(stock), maxGrad(stock)];
+  return [batchMatMulGrad, conv2dGrad(stock), conv2dBackpropInputGrad(stock), maxGrad(stock)];
 }

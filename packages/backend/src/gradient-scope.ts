@@ -21,6 +21,11 @@ function displacedGradient(kernelName: string): tf.GradConfig {
 
 const OWN: readonly tf.GradConfig[] = [...SECOND_ORDER_GRADIENTS, ...fastGradients(displacedGradient)];
 
+/** True inside a `withFluxionGradients` call (fluxion's gradients are the registered ones). */
+export function withinFluxionGradients(): boolean {
+  return depth > 0;
+}
+
 /**
  * Runs `f` (synchronous) with fluxion's gradients registered: the second-order-exact ones and the
  * fast ones. Nested calls share the outermost registration, which is undone when it returns or throws.

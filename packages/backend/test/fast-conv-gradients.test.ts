@@ -1,9 +1,9 @@
-// fluxion's Conv2D gradient (fast-gradients.ts): the filter gradient as a convolution on cpu and
+// fluxion's Conv2D gradients (conv-gradients.ts): the filter gradient as a convolution on cpu and
 // wasm (wasm has no Conv2DBackpropFilter kernel, so tfjs's own gradient cannot run there), checked
 // against float64 loops, against tfjs's stock gradient where it runs, and to second order.
 import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
-import { valueAndGradients } from "@fluxion/backend/internal";
+import { hasTrustedKernels, valueAndGradients } from "@fluxion/backend/internal";
 import { assertNoLeaks } from "@fluxion/backend/testing";
 
 /** Float32-rounded numbers in [-1, 1) from a small LCG. */
@@ -53,6 +53,7 @@ const CASES: Conv[] = [
   { x: [2, 6, 5, 3], w: [3, 2, 3, 4], stride: 1 },
   { x: [3, 9, 9, 1], w: [3, 3, 1, 16], stride: 1 },
   { x: [2, 7, 6, 2], w: [3, 2, 2, 3], stride: 2 },
+  { x: [1, 8, 9, 2], w: [2, 3, 2, 2], stride: 3 },
 ];
 
 describe("fluxion's Conv2D gradient", () => {
@@ -69,12 +70,6 @@ describe("fluxion's Conv2D gradient", () => {
         dx[xi]! += weights[yi]! * wv[wi]!;
         dw[wi]! += weights[yi]! * xv[xi]!;
       });
-      // Stride 2 is left to tfjs's gradient, whose filter kernel wasm lacks.
-      if (c.stride !== 1 && tf.getBackend() === "wasm") {
-        expect(() => valueAndGradients(() => loss(x, w), [x, w])).toThrow("Conv2DBackpropFilter");
-        tf.dispose([x, w, wt]);
-        return;
-      }
       const ours = assertNoLeaks(() => valueAndGradients(() => loss(x, w), [x, w]), 3);
       expectClose(ours.grads[0]!, dx);
       expectClose(ours.grads[1]!, dw);
@@ -88,11 +83,24 @@ describe("fluxion's Conv2D gradient", () => {
     });
   }
 
-  test("no Conv2DBackpropFilter kernel runs in fluxion's gradient of a stride-1 conv", async () => {
+  test("hasTrustedKernels counts Conv2DBackpropFilter as there inside fluxion's gradient calls only", () => {
+    const x = tf.scalar(1);
+    let inside = false;
+    const r = valueAndGradients(() => {
+      inside = hasTrustedKernels("Conv2D", "Conv2DBackpropFilter");
+      return tf.square(x);
+    }, [x]);
+    expect(inside).toBe(true);
+    // Outside, tfjs's own gradient would run: wasm has no kernel for it.
+    expect(hasTrustedKernels("Conv2D", "Conv2DBackpropFilter")).toBe(tf.getBackend() !== "wasm");
+    tf.dispose([x, r.value, ...(r.grads as tf.Tensor[])]);
+  });
+
+  test("no Conv2DBackpropFilter kernel runs in fluxion's gradient of a conv", async () => {
     const x = tf.tensor4d(seeded(2 * 6 * 6 * 2, 7), [2, 6, 6, 2]);
     const w = tf.tensor4d(seeded(3 * 3 * 2 * 4, 8), [3, 3, 2, 4]);
     const info = await tf.profile(() => {
-      const r = valueAndGradients(() => tf.sum(tf.conv2d(x, w, 1, "valid")), [w]);
+      const r = valueAndGradients(() => tf.sum(tf.conv2d(x, w, 2, "valid")), [w]);
       return [r.value, ...(r.grads as tf.Tensor[])];
     });
     tf.dispose(info.result as tf.Tensor[]);
@@ -102,31 +110,54 @@ describe("fluxion's Conv2D gradient", () => {
     tf.dispose([x, w]);
   });
 
-  test("second order: the Hessian of Σ conv(x, w)² in w is 2·PᵀP (P: the input's patches)", () => {
-    const c: Conv = { x: [2, 4, 4, 1], w: [2, 2, 1, 2], stride: 1 };
-    const xv = seeded(32, 9);
-    const wv = seeded(8, 10);
-    const [x, w] = [tf.tensor4d(xv, c.x), tf.tensor4d(wv, c.w)];
-    const n = 8;
-    const h = assertNoLeaks(
-      () =>
-        tf.tidy(() => {
-          const f = () => tf.sum(tf.square(tf.conv2d(x, w as tf.Tensor4D, 1, "valid")));
-          const g = () => tf.reshape(valueAndGradients(f, [w]).grads[0]!, [n]);
-          return tf.stack(Array.from({ length: n }, (_, i) => tf.reshape(valueAndGradients(() => tf.reshape(tf.slice(g(), [i], [1]), []), [w]).grads[0]!, [n])));
-        }),
-      1,
-    );
-    // ∂y_j/∂w_k = P[j, k]; each output y_j depends on the filter entries of its own output channel.
-    const P = new Map<number, Map<number, number>>();
-    eachTerm(c, (yi, xi, wi) => {
-      const row = P.get(yi) ?? new Map<number, number>();
-      row.set(wi, (row.get(wi) ?? 0) + xv[xi]!);
-      P.set(yi, row);
+  for (const stride of [1, 2]) {
+    test(`second order, stride ${stride}: the Hessian of Σ conv(x, w)² in w is 2·PᵀP (P: the input's patches)`, () => {
+      const c: Conv = { x: [2, 5, 5, 1], w: [2, 2, 1, 2], stride };
+      const xv = seeded(50, 9);
+      const wv = seeded(8, 10);
+      const [x, w] = [tf.tensor4d(xv, c.x), tf.tensor4d(wv, c.w)];
+      const n = 8;
+      const h = assertNoLeaks(
+        () =>
+          tf.tidy(() => {
+            const f = () => tf.sum(tf.square(tf.conv2d(x, w as tf.Tensor4D, stride, "valid")));
+            const g = () => tf.reshape(valueAndGradients(f, [w]).grads[0]!, [n]);
+            return tf.stack(Array.from({ length: n }, (_, i) => tf.reshape(valueAndGradients(() => tf.reshape(tf.slice(g(), [i], [1]), []), [w]).grads[0]!, [n])));
+          }),
+        1,
+      );
+      // ∂y_j/∂w_k = P[j, k]; each output y_j depends on the filter entries of its own output channel.
+      const P = new Map<number, Map<number, number>>();
+      eachTerm(c, (yi, xi, wi) => {
+        const row = P.get(yi) ?? new Map<number, number>();
+        row.set(wi, (row.get(wi) ?? 0) + xv[xi]!);
+        P.set(yi, row);
+      });
+      const want = new Array<number>(n * n).fill(0);
+      for (const row of P.values()) for (const [k, pk] of row) for (const [l, pl] of row) want[k * n + l]! += 2 * pk * pl;
+      expectClose(h, want);
+      tf.dispose([x, w, h]);
     });
-    const want = new Array<number>(n * n).fill(0);
-    for (const row of P.values()) for (const [k, pk] of row) for (const [l, pl] of row) want[k * n + l]! += 2 * pk * pl;
-    expectClose(h, want);
-    tf.dispose([x, w, h]);
+  }
+
+  test("the filter gradient of an input gradient (Conv2DBackpropInput), stride 2: d/dw Σ G ⊙ ∂/∂x Σ V ⊙ conv(x, w) = Σ V[y]·G[x]", () => {
+    const c: Conv = { x: [2, 7, 6, 2], w: [3, 2, 2, 3], stride: 2 };
+    const [oh, ow] = outSize(c);
+    const xv = seeded(2 * 7 * 6 * 2, 12);
+    const gv = seeded(2 * 7 * 6 * 2, 13);
+    const vv = seeded(2 * oh * ow * 3, 14);
+    const [x, w, gt, vt] = [tf.tensor4d(xv, c.x), tf.tensor4d(seeded(36, 15), c.w), tf.tensor4d(gv, c.x), tf.tensor4d(vv, [2, oh, ow, 3])];
+    const r = assertNoLeaks(
+      () =>
+        valueAndGradients(() => {
+          const dx = valueAndGradients(() => tf.sum(tf.mul(vt, tf.conv2d(x, w as tf.Tensor4D, 2, "valid"))), [x]).grads[0]!;
+          return tf.sum(tf.mul(gt, dx));
+        }, [w]),
+      2,
+    );
+    const want = new Array<number>(36).fill(0);
+    eachTerm(c, (yi, xi, wi) => (want[wi]! += vv[yi]! * gv[xi]!));
+    expectClose(r.grads[0]!, want);
+    tf.dispose([x, w, gt, vt, r.value, ...r.grads]);
   });
 });
