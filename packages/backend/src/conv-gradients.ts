@@ -53,36 +53,39 @@ function inputGradDilated(dy: tf.Tensor4D, w: tf.Tensor4D, d: [number, number]):
   return tf.conv2d(padded, tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, "valid", "NHWC", d);
 }
 
-/** Conv2D: the filter gradient by filterGrad; the input gradient tfjs's (Conv2DBackpropInput), or the dilated one. */
-export function conv2dGrad(stock: StockGradient): tf.GradConfig {
+type Grads = ReturnType<tf.GradFunc>;
+
+/** A conv kernel's gradient: `ours` where `handled` on a backend of the table, tfjs's (`theirs`) otherwise. */
+function convGradient(
+  stock: StockGradient,
+  kernelName: string,
+  inputsToSave: string[],
+  ours: (dy: tf.Tensor4D, saved: tf.Tensor4D[], a: ConvAttrs, theirs: () => Grads) => Grads,
+): tf.GradConfig {
   return {
-    kernelName: "Conv2D",
-    inputsToSave: ["x", "filter"],
+    kernelName,
+    inputsToSave,
     gradFunc: (dy, saved, attrs) => {
       const a = attrs as unknown as ConvAttrs;
-      if (!handled(a) || !FILTER_BY_CONV.has(tf.getBackend())) return stock("Conv2D").gradFunc(dy, saved, attrs);
-      const [x, w] = saved as tf.Tensor4D[];
-      const d = pair(a.dilations);
-      const dx = d[0] === 1 && d[1] === 1 ? stock("Conv2D").gradFunc(dy, saved, attrs).x! : () => inputGradDilated(dy as tf.Tensor4D, w!, d);
-      return { x: dx, filter: () => filterGrad(x!, dy as tf.Tensor4D, w!.shape, a) };
+      const theirs = () => stock(kernelName).gradFunc(dy, saved, attrs);
+      return handled(a) && FILTER_BY_CONV.has(tf.getBackend()) ? ours(dy as tf.Tensor4D, saved as tf.Tensor4D[], a, theirs) : theirs();
     },
   };
 }
+
+/** Conv2D: the filter gradient by filterGrad; the input gradient tfjs's (Conv2DBackpropInput), or the dilated one. */
+export const conv2dGrad = (stock: StockGradient): tf.GradConfig =>
+  convGradient(stock, "Conv2D", ["x", "filter"], (dy, [x, w], a, theirs) => {
+    const d = pair(a.dilations);
+    return { x: d[0] === 1 && d[1] === 1 ? theirs().x! : () => inputGradDilated(dy, w!, d), filter: () => filterGrad(x!, dy, w!.shape, a) };
+  });
 
 /**
  * Conv2DBackpropInput(dy, filter) = dx: the gradient by dy is the forward conv2d (tfjs's), by the
  * filter the filter gradient of that conv2d, with dx's gradient in place of its input.
  */
-export function conv2dBackpropInputGrad(stock: StockGradient): tf.GradConfig {
-  return {
-    kernelName: "Conv2DBackpropInput",
-    inputsToSave: ["dy", "filter"],
-    gradFunc: (ddx, saved, attrs) => {
-      const a = attrs as unknown as ConvAttrs;
-      const grads = stock("Conv2DBackpropInput").gradFunc(ddx, saved, attrs);
-      if (!handled(a) || !FILTER_BY_CONV.has(tf.getBackend())) return grads;
-      const [dy, w] = saved as tf.Tensor4D[];
-      return { dy: grads.dy!, filter: () => filterGrad(ddx as tf.Tensor4D, dy!, w!.shape, a) };
-    },
-  };
-}
+export const conv2dBackpropInputGrad = (stock: StockGradient): tf.GradConfig =>
+  convGradient(stock, "Conv2DBackpropInput", ["dy", "filter"], (ddx, [dy, w], a, theirs) => ({
+    dy: theirs().dy!,
+    filter: () => filterGrad(ddx, dy!, w!.shape, a),
+  }));
