@@ -21,7 +21,7 @@ export function benchPlan(quick: boolean): BenchPlan {
     return {
       optimiser: [...cases([1e4], [10]), { rule: "Adam", params: 1e6, tensors: 10 }],
       optimiserTiming: { warmup: 2, reps: 30, minReps: 3, budgetMs: 600 },
-      training: ["mlpSmall", "cnn", "lstm"],
+      training: ["mlpSmall", "mlpLarge", "cnn", "lstm"],
       trainingTiming: { warmup: 1, reps: 10, minReps: 3, budgetMs: 2500 },
       mnist: ["mlp"],
     };

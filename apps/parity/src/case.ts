@@ -6,7 +6,7 @@ import { liveTensors } from "@fluxion/backend/testing";
 export type Output = tf.Tensor | number | number[];
 export type Outputs = Record<string, Output>;
 
-export type Group = "optimisers" | "layers" | "losses" | "destructure";
+export type Group = "optimisers" | "layers" | "losses" | "destructure" | "gradients";
 
 export interface ParityCase {
   group: Group;

@@ -62,3 +62,22 @@ export function compareResults(results: CaseResult[], reference: CaseResult[], r
   }
   return mismatches;
 }
+
+/**
+ * Where fluxion's gradient and tfjs's stock one disagree on the backend that computed both: each
+ * `fluxion.<x>` output of a "gradients" case against its `stock.<x>` (the backend's tolerance, at
+ * least wasm's: the explicit transposes may sum in another order than the transposed kernels).
+ */
+export function stockMismatches(results: CaseResult[], rtol: number): Mismatch[] {
+  return results
+    .filter((r) => r.group === "gradients")
+    .flatMap((r) =>
+      Object.keys(r.outputs)
+        .filter((name) => name.startsWith("fluxion."))
+        .flatMap((name) => {
+          const stock = r.outputs[name.replace("fluxion.", "stock.")];
+          const problem = stock ? compareValues(r.outputs[name]!, stock, Math.max(rtol, TOLERANCE.wasm!)) : "stock output missing";
+          return problem ? [{ case: `${r.group}/${r.name}`, output: name, problem }] : [];
+        }),
+    );
+}

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { useBackend } from "@fluxion/backend";
 import { launchChromium, serveStatic, viteBuild, type Browser, type StaticServer, type ViteBuildResult } from "@fluxion/browser-harness";
-import { ALL_CASES, compareResults, runCases, TOLERANCE, type CaseResult } from "../src/index.js";
+import { ALL_CASES, compareResults, runCases, stockMismatches, TOLERANCE, type CaseResult } from "../src/index.js";
 
 type PageRun = { backend: string; floatPrecision: number; results: CaseResult[] };
 
@@ -93,12 +93,14 @@ describe("in Chromium", () => {
     expect(run.backend).toBe("webgl");
     expect(run.results.length).toBe(ALL_CASES.length);
     expect(compareResults(run.results, cpu, TOLERANCE.webgl!)).toEqual([]);
+    expect(stockMismatches(run.results, TOLERANCE.webgl!)).toEqual([]);
   }, 300_000);
 
   test("wasm finds its .wasm files in the browser and agrees with cpu on every case", async () => {
     const run = await runInPage("wasm");
     expect(run.backend).toBe("wasm");
     expect(compareResults(run.results, cpu, TOLERANCE.wasm!)).toEqual([]);
+    expect(stockMismatches(run.results, TOLERANCE.wasm!)).toEqual([]);
     expect(browser.errors).toEqual([]);
   }, 300_000);
 });

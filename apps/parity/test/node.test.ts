@@ -1,7 +1,7 @@
 // cpu is the reference; wasm must agree within its tolerance, and no case may leak on either.
 import { describe, expect, test } from "@jest/globals";
 import { tf, useBackend } from "@fluxion/backend";
-import { ALL_CASES, compareResults, runCases, TOLERANCE, type CaseResult } from "../src/index.js";
+import { ALL_CASES, compareResults, runCases, stockMismatches, TOLERANCE, type CaseResult } from "../src/index.js";
 
 let cpu: CaseResult[];
 let wasm: CaseResult[];
@@ -21,9 +21,15 @@ describe("parity in Node: wasm against cpu", () => {
     expect(compareResults(wasm, cpu, TOLERANCE.wasm!)).toEqual([]);
   });
 
+  test("fluxion's gradients equal tfjs's stock ones on cpu and on wasm", () => {
+    expect(stockMismatches(cpu, TOLERANCE.cpu!)).toEqual([]);
+    expect(stockMismatches(wasm, TOLERANCE.wasm!)).toEqual([]);
+    expect(wasm.filter((r) => r.group === "gradients")).toHaveLength(10);
+  });
+
   test("the suite covers every group", () => {
     const groups = new Set(cpu.map((r) => r.group));
-    expect([...groups].sort()).toEqual(["destructure", "layers", "losses", "optimisers"]);
+    expect([...groups].sort()).toEqual(["destructure", "gradients", "layers", "losses", "optimisers"]);
     expect(tf.getBackend()).toBe("cpu");
   });
 });

@@ -3,6 +3,8 @@
 // may be absent; the engine does, but its internals change between releases, so every use sits
 // here, pinned to tfjs 4.22 and tested on each backend.
 import { tf } from "./tf.js";
+import { kernelsProvided } from "./conv-gradients.js";
+import { withFluxionGradients, withinFluxionGradients } from "./gradient-scope.js";
 
 /** Tensors alive now, across every backend; reading the count does not start a backend (tf.memory() would). */
 export function liveTensorCount(): number {
@@ -46,11 +48,12 @@ export interface ValueAndGradients {
  * Runs `f` (in a tidy, on a fresh tape) and back-propagates from its scalar result to `xs`.
  * Unlike tf.grads, an x that `f` does not reach gets `undefined` instead of an error, and `f` takes
  * no arguments, so the xs may sit anywhere in a tree. With no xs, `f` runs untaped (nothing to
- * record). The value and the gradients are new tensors, the caller's to dispose.
+ * record). The value and the gradients are new tensors, the caller's to dispose. The forward and
+ * backward passes run with fluxion's own gradients (fast and second-order exact; gradient-scope.ts).
  */
 export function valueAndGradients(f: () => tf.Tensor, xs: readonly tf.Tensor[]): ValueAndGradients {
   if (xs.length === 0) return { value: tf.tidy(f), grads: [] };
-  const { value, grads } = tf.engine().gradients(f, [...xs], undefined, true);
+  const { value, grads } = withFluxionGradients(() => tf.engine().gradients(f, [...xs], undefined, true));
   return { value, grads: grads as (tf.Tensor | undefined)[] };
 }
 
@@ -136,8 +139,13 @@ const UNTRUSTED: Readonly<Record<string, readonly string[]>> = {
   wasm: ["Conv3DBackpropInputV2", "MaxPoolGrad", "MaxPool3D", "MaxPool3DGrad"],
 };
 
-/** True when the current backend registers every one of these kernels and none is known to be wrong. */
+/**
+ * True when the current backend registers every one of these kernels and none is known to be
+ * wrong. Inside fluxion's gradient calls, a gradient kernel that fluxion's own gradients replace
+ * (Conv2DBackpropFilter on cpu and wasm, conv-gradients.ts) counts as registered.
+ */
 export function hasTrustedKernels(...names: string[]): boolean {
   const backend = tf.getBackend();
-  return names.every((name) => tf.getKernel(name, backend) !== undefined && !UNTRUSTED[backend]?.includes(name));
+  const provided = withinFluxionGradients() ? kernelsProvided(backend) : [];
+  return names.every((name) => (tf.getKernel(name, backend) !== undefined || provided.includes(name)) && !UNTRUSTED[backend]?.includes(name));
 }

@@ -6,6 +6,7 @@
 // tf.logSoftmax and tf.logSigmoid are customGrad ops with the same flaw and no kernel gradient to
 // replace: where second order matters, write x - logSumExp(x) instead.
 import * as tf from "@tensorflow/tfjs-core";
+import { unbroadcast } from "./unbroadcast.js";
 
 type Saved = tf.Tensor[];
 
@@ -14,12 +15,6 @@ const unary = (kernelName: string, derivative: (x: tf.Tensor) => tf.Tensor): tf.
   inputsToSave: ["x"],
   gradFunc: (dy, saved) => ({ x: () => tf.mul(dy as tf.Tensor, derivative((saved as Saved)[0]!)) }),
 });
-
-/** Reduces a broadcast gradient back to `shape` (as tfjs's own binary-op gradients do). */
-function unbroadcast(g: tf.Tensor, shape: number[]): tf.Tensor {
-  const axes = tf.backend_util.getReductionAxes(shape, g.shape);
-  return tf.reshape(axes.length > 0 ? tf.sum(g, axes) : g, shape);
-}
 
 const configs: tf.GradConfig[] = [
   unary("Tanh", (x) => tf.sub(1, tf.square(tf.tanh(x)))),
@@ -72,4 +67,7 @@ const comparisons = ["Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "Le
   }),
 );
 
-for (const config of [...configs, ...comparisons]) tf.registerGradient(config);
+/** The gradients that keep second order exact (registered globally, and again in fluxion's gradient calls). */
+export const SECOND_ORDER_GRADIENTS: readonly tf.GradConfig[] = [...configs, ...comparisons];
+
+for (const config of SECOND_ORDER_GRADIENTS) tf.registerGradient(config);
