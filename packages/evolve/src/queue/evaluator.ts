@@ -1,0 +1,289 @@
+// The queue evaluator: a generation's candidates go on a BullMQ queue, workers anywhere evaluate
+// them, the results come back through Redis.
+//
+// Candidates travel by reference, as binary Redis entries keyed by (run, generation, candidate,
+// digest) with a time to live, not inside the jobs: a worker on another machine then needs only
+// Redis (no shared directory), jobs stay a few hundred bytes, and the entries vanish by themselves
+// when a run is abandoned. The run's checkpoint, not Redis, is what a resumed run reads.
+import type { Queue } from "bullmq";
+import type { Redis as RedisClient } from "ioredis";
+import { tf } from "@fluxion/backend";
+import type { Candidate, EncodedResult, EncodedTask, Evaluator, ProblemRef } from "../search/interfaces.js";
+import { bullConnection, connectionParts, openRedis, type ConnectionParts, type QueueConnection } from "./connection.js";
+import { taskNames, type TaskNames } from "./keys.js";
+import { loadQueueModules } from "./modules.js";
+import { decodeResult, type QueueJobData } from "./records.js";
+
+/** The queue evaluators and workers use unless told otherwise. */
+export const DEFAULT_QUEUE = "fluxion-evolve";
+
+/** How candidates become bytes and come back (the search's candidate codec). */
+export interface CandidateBytes {
+  /** The candidate's bytes (graph, rule, state, lineage). */
+  encode(candidate: Candidate): Uint8Array;
+  /** The evaluated candidate: `input` trained as `result` says. Takes over the result's tensors. */
+  decode(result: EncodedResult, input: Candidate): Candidate;
+  /** `input` after an evaluation that failed: the worst fitness and the error (keeps its tensors). */
+  failed(input: Candidate, error: string): Candidate;
+  /** Frees a candidate's tensors. */
+  dispose(candidate: Candidate): void;
+}
+
+/** Options of `createQueueEvaluator`. */
+export interface QueueEvaluatorOptions {
+  /** Where Redis is: `redis://HOST:PORT` or `{ host, port }`. */
+  readonly connection: QueueConnection;
+  /** The fitness problem, as workers rebuild it. */
+  readonly problem: ProblemRef;
+  /** The queue's name (default "fluxion-evolve"; workers must serve the same). */
+  readonly queue?: string;
+  /** Time limit of one evaluation attempt, in seconds (default 600). */
+  readonly timeLimit?: number;
+  /** Attempts per candidate before it fails (default 3). */
+  readonly attempts?: number;
+  /** First retry delay in seconds, doubled each retry (default 1). */
+  readonly backoff?: number;
+  /** How long candidates and results may stay in Redis, in seconds (default 86400; removed when gathered). */
+  readonly ttl?: number;
+  /** How long Redis may be unreachable during a generation before `evaluate` gives up, in seconds (default 60). */
+  readonly unreachableTimeout?: number;
+  /** The candidate codec (the search's, by default). */
+  readonly codec: CandidateBytes;
+  /** Where notes go, e.g. that jobs were lost and put back (default: nowhere). */
+  readonly log?: (line: string) => void;
+}
+
+/** One candidate's way through the queue. */
+interface Pending {
+  readonly index: number;
+  readonly input: Candidate;
+  readonly task: EncodedTask;
+  readonly names: TaskNames;
+  resubmissions: number;
+}
+
+const RESULT_POLL_MS = 25;
+const STATE_POLL_MS = 1000;
+const MAX_RESUBMISSIONS = 3;
+const COMMAND_TIMEOUT_MS = 5000;
+
+/** An `Evaluator` on a BullMQ queue; make it with `createQueueEvaluator`. */
+export class QueueEvaluator implements Evaluator {
+  private closed = false;
+
+  /** @internal */
+  constructor(
+    private readonly queue: Queue,
+    private readonly client: RedisClient,
+    private readonly parts: ConnectionParts,
+    private readonly options: QueueEvaluatorOptions,
+  ) {}
+
+  /** The queue's name. */
+  get name(): string {
+    return this.queue.name;
+  }
+
+  /** Evaluates the candidates on the queue's workers; see `Evaluator.evaluate`. */
+  async evaluate(candidates: readonly Candidate[], ctx: { run: string; seed: number; generation: number }): Promise<Candidate[]> {
+    if (this.closed) throw new Error("queue evaluator: evaluate after close");
+    const { codec, problem } = this.options;
+    const pending: Pending[] = candidates.map((input, index) => {
+      const task: EncodedTask = { run: ctx.run, seed: ctx.seed, generation: ctx.generation, id: input.id, candidate: codec.encode(input) };
+      return { index, input, task, names: taskNames(this.queue.name, task, problem), resubmissions: 0 };
+    });
+    await this.guard(() => this.submit(pending), ctx.generation);
+    const outcomes = await this.gather(pending, ctx.generation);
+    // Every result is read: now build candidates (tensors), so a failure above leaks nothing.
+    const out = pending.map((p) => {
+      const outcome = outcomes[p.index]!;
+      if ("error" in outcome) return codec.failed(p.input, outcome.error);
+      const fresh = codec.decode(outcome.result, p.input);
+      codec.dispose(p.input);
+      return fresh;
+    });
+    await this.guard(() => this.client.del(...pending.flatMap((p) => [p.names.taskKey, p.names.resultKey])), ctx.generation).catch(() => {});
+    return out;
+  }
+
+  /** Puts the candidates' bytes in Redis and their jobs on the queue (keeping jobs already there). */
+  private async submit(pending: readonly Pending[]): Promise<void> {
+    if (pending.length === 0) return;
+    const ttlMs = Math.round((this.options.ttl ?? 86_400) * 1000);
+    const multi = this.client.multi();
+    for (const p of pending) multi.set(p.names.taskKey, Buffer.from(p.task.candidate), "PX", ttlMs);
+    await multi.exec();
+    const fresh: Pending[] = [];
+    for (const p of pending) {
+      const job = await this.queue.getJob(p.names.jobId);
+      if (job) {
+        const state = await job.getState();
+        const reusable = state === "completed" ? (await this.client.exists(p.names.resultKey)) === 1 : state !== "failed" && state !== "unknown";
+        if (reusable) continue;
+        await job.remove();
+      }
+      fresh.push(p);
+    }
+    const attempts = this.options.attempts ?? 3;
+    await this.queue.addBulk(
+      fresh.map((p) => {
+        const data: QueueJobData = {
+          run: p.task.run,
+          seed: p.task.seed,
+          generation: p.task.generation,
+          id: p.task.id,
+          problem: this.options.problem,
+          backend: tf.getBackend(),
+          taskKey: p.names.taskKey,
+          resultKey: p.names.resultKey,
+          digest: p.names.digest,
+          timeLimitMs: Math.round((this.options.timeLimit ?? 600) * 1000),
+          ttlMs,
+        };
+        return {
+          name: `${p.task.run} generation ${p.task.generation} candidate ${p.task.id}`,
+          data,
+          opts: {
+            jobId: p.names.jobId,
+            attempts,
+            backoff: { type: "exponential", delay: Math.round((this.options.backoff ?? 1) * 1000) },
+            removeOnComplete: { age: Math.ceil(ttlMs / 1000) },
+            removeOnFail: { age: Math.ceil(ttlMs / 1000) },
+          },
+        };
+      }),
+    );
+  }
+
+  /** Waits for every candidate's result entry or final failure. */
+  private async gather(pending: readonly Pending[], generation: number): Promise<({ result: EncodedResult } | { error: string })[]> {
+    const outcomes: ({ result: EncodedResult } | { error: string })[] = [];
+    let left = [...pending];
+    let lastStates = Date.now();
+    while (left.length > 0) {
+      const found = await this.guard(() => this.readResults(left), generation);
+      for (const [p, bytes] of found) outcomes[p.index] = { result: decodeResult(bytes, p.names.digest, p.task.id) };
+      left = left.filter((p) => outcomes[p.index] === undefined);
+      if (left.length > 0 && Date.now() - lastStates >= STATE_POLL_MS) {
+        lastStates = Date.now();
+        await this.guard(() => this.checkStates(left, outcomes), generation);
+        left = left.filter((p) => outcomes[p.index] === undefined);
+      }
+      if (left.length > 0) await sleep(RESULT_POLL_MS);
+    }
+    return outcomes;
+  }
+
+  /** The result entries that exist now. */
+  private async readResults(left: readonly Pending[]): Promise<[Pending, Uint8Array][]> {
+    const multi = this.client.multi();
+    for (const p of left) multi.getBuffer(p.names.resultKey);
+    const replies = (await multi.exec()) ?? [];
+    return left.flatMap((p, i) => {
+      const [err, value] = replies[i] ?? [null, null];
+      if (err) throw err;
+      return value ? [[p, new Uint8Array(value as Buffer)] as [Pending, Uint8Array]] : [];
+    });
+  }
+
+  /** Records final failures; puts back jobs Redis lost (a restart without persistence). */
+  private async checkStates(left: readonly Pending[], outcomes: ({ result: EncodedResult } | { error: string })[]): Promise<void> {
+    const lost: Pending[] = [];
+    for (const p of left) {
+      const state = await this.queue.getJobState(p.names.jobId);
+      const who = `candidate ${p.task.id} (run ${p.task.run}, generation ${p.task.generation})`;
+      if (state === "failed") {
+        const job = await this.queue.getJob(p.names.jobId);
+        const reason = job?.failedReason ?? "no reason recorded";
+        outcomes[p.index] = { error: `queue evaluator: ${who} failed after ${job?.attemptsMade ?? "?"} attempt(s): ${reason}` };
+      } else if (state === "unknown" || state === "completed") {
+        // Completed without a result entry, or gone: Redis lost it.
+        if (p.resubmissions >= MAX_RESUBMISSIONS) {
+          outcomes[p.index] = { error: `queue evaluator: ${who} was lost by Redis ${p.resubmissions + 1} times (restarted without persistence?)` };
+        } else lost.push(p);
+      }
+    }
+    if (lost.length > 0) {
+      this.options.log?.(`queue evaluator: Redis lost ${lost.length} job(s) of generation ${lost[0]!.task.generation}; putting them back`);
+      for (const p of lost) p.resubmissions += 1;
+      await this.submit(lost);
+    }
+  }
+
+  /**
+   * Runs a Redis step, retrying while Redis is unreachable; after `unreachableTimeout` seconds
+   * rejects with one Error that says the run stops and how to resume it.
+   */
+  private async guard<T>(step: () => Promise<T>, generation: number): Promise<T> {
+    const limitMs = (this.options.unreachableTimeout ?? 60) * 1000;
+    const start = Date.now();
+    for (;;) {
+      try {
+        return await withTimeout(step(), COMMAND_TIMEOUT_MS);
+      } catch (err) {
+        if (!isConnectionError(err)) throw err;
+        if (Date.now() - start >= limitMs) {
+          throw new Error(
+            `queue evaluator: lost Redis at ${this.parts.address} for ${Math.round(limitMs / 1000)} s during generation ${generation} ` +
+              `(${(err as Error).message}); the run stops here: restart it with the same checkpoint directory to resume`,
+            { cause: err },
+          );
+        }
+        await sleep(250);
+      }
+    }
+  }
+
+  /** Closes the queue's connections (workers keep running; they serve any run). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.close().catch(() => {});
+    this.client.disconnect();
+  }
+}
+
+/**
+ * An evaluator on the BullMQ queue at `options.connection`. Rejects with one clear Error when Redis
+ * cannot be reached or bullmq/ioredis are not installed, before anything is written anywhere.
+ */
+export async function createQueueEvaluator(options: QueueEvaluatorOptions): Promise<QueueEvaluator> {
+  const who = "queue evaluator";
+  if (typeof options?.problem?.module !== "string") throw new Error(`${who}: problem must be a ProblemRef { module, name?, options? }`);
+  for (const k of ["timeLimit", "attempts", "backoff", "ttl", "unreachableTimeout"] as const) {
+    const v = options[k];
+    if (v !== undefined && !(typeof v === "number" && v > 0 && Number.isFinite(v))) throw new Error(`${who}: ${k} must be a positive number, got ${String(v)}`);
+  }
+  if (options.attempts !== undefined && !Number.isInteger(options.attempts)) throw new Error(`${who}: attempts must be an integer, got ${options.attempts}`);
+  const parts = connectionParts(options.connection, who);
+  const modules = await loadQueueModules();
+  const client = await openRedis(modules, parts, who);
+  const queue = new modules.bullmq.Queue(options.queue ?? DEFAULT_QUEUE, { connection: bullConnection(parts) });
+  queue.on("error", () => {}); // connection trouble surfaces through `guard`
+  try {
+    await withTimeout(queue.waitUntilReady(), COMMAND_TIMEOUT_MS);
+  } catch (err) {
+    client.disconnect();
+    await queue.close().catch(() => {});
+    throw err;
+  }
+  return new QueueEvaluator(queue, client, parts, options);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+class TimeoutError extends Error {}
+
+/** `p`, or a rejection after `ms` (a command hanging on a reconnecting client counts as unreachable). */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new TimeoutError(`no answer from Redis within ${ms / 1000} s`)), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Whether an error says Redis is away (as opposed to a bug or a bad reply). */
+function isConnectionError(err: unknown): boolean {
+  if (err instanceof TimeoutError) return true;
+  const text = `${(err as { code?: string })?.code ?? ""} ${(err as Error)?.message ?? ""}`;
+  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|enableOfflineQueue|Stream isn't writeable|MaxRetriesPerRequest|LOADING|Socket closed/i.test(text);
+}
