@@ -6,7 +6,6 @@ import { dirname, join, resolve } from "node:path";
 import { freePort } from "./helpers/redis-server.js";
 
 const problem = { module: "file:///nowhere/problem.js" };
-const codec = {} as never; // never reached: these calls fail before any candidate is encoded
 
 /**
  * Requires `spec` in a fresh module registry where requiring `missing` fails as an uninstalled
@@ -47,7 +46,7 @@ describe("@fluxion/evolve/queue set-up", () => {
   test.each(["bullmq", "ioredis"])("without %s installed: one error naming both packages and how to install them", async (missing) => {
     const module = withMissing<typeof import("@fluxion/evolve/queue")>(missing, "@fluxion/evolve/queue");
     const want = `@fluxion/evolve/queue: the optional package "${missing}" is not installed; evaluating on a job queue needs bullmq and ioredis: npm install bullmq ioredis`;
-    await expect(module.createQueueEvaluator({ connection: "redis://127.0.0.1:1", problem, codec })).rejects.toThrow(want);
+    await expect(module.createQueueEvaluator({ connection: "redis://127.0.0.1:1", problem })).rejects.toThrow(want);
     await expect(module.startQueueWorker({ connection: "redis://127.0.0.1:1" })).rejects.toThrow(want);
   });
 
@@ -63,21 +62,21 @@ describe("@fluxion/evolve/queue set-up", () => {
     const port = await freePort(); // nothing listens there
     const { createQueueEvaluator, startQueueWorker } = await import("@fluxion/evolve/queue");
     const want = new RegExp(`^queue (evaluator|worker): cannot reach Redis at redis://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\); is redis-server running there, and is the address right\\?$`);
-    await expect(createQueueEvaluator({ connection: `redis://127.0.0.1:${port}`, problem, codec })).rejects.toThrow(want);
+    await expect(createQueueEvaluator({ connection: `redis://127.0.0.1:${port}`, problem })).rejects.toThrow(want);
     await expect(startQueueWorker({ connection: `redis://127.0.0.1:${port}` })).rejects.toThrow(want);
   });
 
   test("a bad address or option names what was expected", async () => {
     const { createQueueEvaluator, startQueueWorker } = await import("@fluxion/evolve/queue");
-    await expect(createQueueEvaluator({ connection: "http://127.0.0.1:6379", problem, codec })).rejects.toThrow(
+    await expect(createQueueEvaluator({ connection: "http://127.0.0.1:6379", problem })).rejects.toThrow(
       'queue evaluator: the queue address "http://127.0.0.1:6379" is not a Redis URL; expected redis://HOST:PORT (or rediss:// for TLS)',
     );
-    await expect(createQueueEvaluator({ connection: "127.0.0.1:6379", problem, codec })).rejects.toThrow(/not a Redis URL|not a URL/);
-    await expect(createQueueEvaluator({ connection: "redis://127.0.0.1:6379", problem, codec, attempts: 0 })).rejects.toThrow(
+    await expect(createQueueEvaluator({ connection: "127.0.0.1:6379", problem })).rejects.toThrow(/not a Redis URL|not a URL/);
+    await expect(createQueueEvaluator({ connection: "redis://127.0.0.1:6379", problem, attempts: 0 })).rejects.toThrow(
       "queue evaluator: attempts must be a positive number, got 0",
     );
-    await expect(createQueueEvaluator({ connection: "redis://127.0.0.1:6379", problem: {} as never, codec })).rejects.toThrow(
-      "queue evaluator: problem must be a ProblemRef { module, name?, options? }",
+    await expect(createQueueEvaluator({ connection: "redis://127.0.0.1:6379", problem: {} as never })).rejects.toThrow(
+      "queue evaluator: problem must be { module: a module specifier, absolute path or file URL, name?, options? }, got {}",
     );
     await expect(startQueueWorker({ connection: { port: 70000 } })).rejects.toThrow("queue worker: the Redis port must be an integer in 1..65535, got 70000");
     await expect(startQueueWorker({ connection: "redis://127.0.0.1:6379", concurrency: 0 })).rejects.toThrow("queue worker: concurrency must be an integer ≥ 1, got 0");

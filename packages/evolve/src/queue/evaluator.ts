@@ -8,6 +8,9 @@
 import type { Queue } from "bullmq";
 import type { Redis as RedisClient } from "ioredis";
 import { tf } from "@fluxion/backend";
+import { candidateCodec, disposeCandidate, withEvaluation } from "../search/candidate.js";
+import { checkProblemRef } from "../search/evaluators/load-problem.js";
+import { WORST_FITNESS } from "../search/fitness/score.js";
 import type { Candidate, EncodedResult, EncodedTask, Evaluator, ProblemRef } from "../search/interfaces.js";
 import { bullConnection, connectionParts, openRedis, type ConnectionParts, type QueueConnection } from "./connection.js";
 import { taskNames, type TaskNames } from "./keys.js";
@@ -16,18 +19,6 @@ import { decodeResult, type QueueJobData } from "./records.js";
 
 /** The queue evaluators and workers use unless told otherwise. */
 export const DEFAULT_QUEUE = "fluxion-evolve";
-
-/** How candidates become bytes and come back (the search's candidate codec). */
-export interface CandidateBytes {
-  /** The candidate's bytes (graph, rule, state, lineage). */
-  encode(candidate: Candidate): Uint8Array;
-  /** The evaluated candidate: `input` trained as `result` says. Takes over the result's tensors. */
-  decode(result: EncodedResult, input: Candidate): Candidate;
-  /** `input` after an evaluation that failed: the worst fitness and the error (keeps its tensors). */
-  failed(input: Candidate, error: string): Candidate;
-  /** Frees a candidate's tensors. */
-  dispose(candidate: Candidate): void;
-}
 
 /** Options of `createQueueEvaluator`. */
 export interface QueueEvaluatorOptions {
@@ -47,8 +38,6 @@ export interface QueueEvaluatorOptions {
   readonly ttl?: number;
   /** How long Redis may be unreachable during a generation before `evaluate` gives up, in seconds (default 60). */
   readonly unreachableTimeout?: number;
-  /** The candidate codec (the search's, by default). */
-  readonly codec: CandidateBytes;
   /** Where notes go, e.g. that jobs were lost and put back (default: nowhere). */
   readonly log?: (line: string) => void;
 }
@@ -87,20 +76,30 @@ export class QueueEvaluator implements Evaluator {
   /** Evaluates the candidates on the queue's workers; see `Evaluator.evaluate`. */
   async evaluate(candidates: readonly Candidate[], ctx: { run: string; seed: number; generation: number }): Promise<Candidate[]> {
     if (this.closed) throw new Error("queue evaluator: evaluate after close");
-    const { codec, problem } = this.options;
+    const { problem } = this.options;
     const pending: Pending[] = candidates.map((input, index) => {
-      const task: EncodedTask = { run: ctx.run, seed: ctx.seed, generation: ctx.generation, id: input.id, candidate: codec.encode(input) };
+      const task: EncodedTask = { run: ctx.run, seed: ctx.seed, generation: ctx.generation, id: input.id, candidate: candidateCodec.encode(input) };
       return { index, input, task, names: taskNames(this.queue.name, task, problem), resubmissions: 0 };
     });
     await this.guard(() => this.submit(pending), ctx.generation);
     const outcomes = await this.gather(pending, ctx.generation);
-    // Every result is read: now build candidates (tensors), so a failure above leaks nothing.
-    const out = pending.map((p) => {
+    // Every result is read: only now are tensors made, so a failure above leaks nothing.
+    const decoded: (Candidate | undefined)[] = [];
+    try {
+      for (const p of pending) {
+        const outcome = outcomes[p.index]!;
+        decoded.push("result" in outcome ? candidateCodec.decode(outcome.result.candidate) : undefined);
+      }
+    } catch (err) {
+      decoded.forEach((c) => c && disposeCandidate(c));
+      throw err;
+    }
+    // The inputs are consumed: a trained copy replaces each, a failed one keeps its tensors.
+    const out = pending.map((p, i) => {
       const outcome = outcomes[p.index]!;
-      if ("error" in outcome) return codec.failed(p.input, outcome.error);
-      const fresh = codec.decode(outcome.result, p.input);
-      codec.dispose(p.input);
-      return fresh;
+      if ("error" in outcome) return withEvaluation(p.input, { fitness: WORST_FITNESS, metrics: {}, error: outcome.error });
+      disposeCandidate(p.input);
+      return decoded[i]!;
     });
     await this.guard(() => this.client.del(...pending.flatMap((p) => [p.names.taskKey, p.names.resultKey])), ctx.generation).catch(() => {});
     return out;
@@ -133,7 +132,7 @@ export class QueueEvaluator implements Evaluator {
           generation: p.task.generation,
           id: p.task.id,
           problem: this.options.problem,
-          backend: tf.getBackend(),
+          backend: tf.getBackend() ?? "cpu",
           taskKey: p.names.taskKey,
           resultKey: p.names.resultKey,
           digest: p.names.digest,
@@ -249,7 +248,7 @@ export class QueueEvaluator implements Evaluator {
  */
 export async function createQueueEvaluator(options: QueueEvaluatorOptions): Promise<QueueEvaluator> {
   const who = "queue evaluator";
-  if (typeof options?.problem?.module !== "string") throw new Error(`${who}: problem must be a ProblemRef { module, name?, options? }`);
+  checkProblemRef(who, options?.problem);
   for (const k of ["timeLimit", "attempts", "backoff", "ttl", "unreachableTimeout"] as const) {
     const v = options[k];
     if (v !== undefined && !(typeof v === "number" && v > 0 && Number.isFinite(v))) throw new Error(`${who}: ${k} must be a positive number, got ${String(v)}`);

@@ -2,7 +2,7 @@
 // be evaluated by workers on other machines. bullmq and ioredis are optional peers, loaded on
 // first use; nothing here is reachable from the main entry.
 export { QueueEvaluator, createQueueEvaluator, DEFAULT_QUEUE } from "./evaluator.js";
-export type { QueueEvaluatorOptions, CandidateBytes } from "./evaluator.js";
+export type { QueueEvaluatorOptions } from "./evaluator.js";
 export { startQueueWorker } from "./worker.js";
 export type { QueueWorker, QueueWorkerOptions } from "./worker.js";
 export type { QueueConnection } from "./connection.js";
