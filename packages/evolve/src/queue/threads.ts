@@ -1,7 +1,6 @@
 // The threads a queue worker evaluates in. Training is CPU-bound; on the worker's main thread it
 // would starve BullMQ's lock renewal and every long job would look stalled. Here the main thread
 // only talks to Redis, and a thread that overruns its time limit is terminated and replaced.
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { EncodedResult, EncodedTask, ProblemRef } from "../search/interfaces.js";
@@ -16,10 +15,10 @@ export interface ThreadRequest {
 /** What a thread answers. */
 export type ThreadReply = { readonly result: EncodedResult } | { readonly error: string };
 
-/** The compiled thread next to this file; the TypeScript source when run from source (tests, with a loader). */
+/** The thread's module beside this file: `.js` in the built package, `.ts` when run from the sources (with a loader). */
 function threadFile(): string {
-  const js = fileURLToPath(new URL("./eval-thread.js", import.meta.url));
-  return existsSync(js) ? js : js.replace(/\.js$/, ".ts");
+  const here = import.meta.url;
+  return fileURLToPath(new URL(`./eval-thread.${here.endsWith(".ts") ? "ts" : "js"}`, here));
 }
 
 /** A fixed number of evaluation threads, each started when first needed and replaced when it dies. */
