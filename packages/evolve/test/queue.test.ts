@@ -78,4 +78,33 @@ describeRedis("QueueEvaluator on redis-server with 2 worker processes", () => {
     expect(populationDigest(outB)).toBe(wantB[0]);
     [...outA, ...outB].forEach(disposeCandidate);
   });
+
+  test("a candidate whose evaluation always kills its thread fails after its attempts, naming it; the others are evaluated", async () => {
+    const crashing = problemRef({ crash: { id: 1, mode: "exit" } });
+    const failing = await createQueueEvaluator({ connection: redis.url, problem: crashing, attempts: 2, backoff: 0.1 });
+    const before = liveTensors();
+    const input = toyPopulation(3);
+    const out = await failing.evaluate(input, { run: "crashing", seed: 4, generation: 1 });
+    await failing.close();
+    expect(out[1]!.fitness).toBe(WORST_FITNESS);
+    expect(out[1]!.error).toMatch(/^queue evaluator: candidate 1 \(run crashing, generation 1\) failed after 2 attempt\(s\): the evaluation thread exited with code 3$/);
+    expect(out[1]!.graph).toBe(input[1]!.graph); // the failed candidate comes back untrained, itself
+    expect(out[0]!.error).toBeUndefined();
+    expect(out[2]!.error).toBeUndefined();
+    out.forEach(disposeCandidate);
+    expect(liveTensors()).toBe(before);
+  });
+
+  test("the time limit stops an evaluation that never ends; the worker goes on serving", async () => {
+    const hanging = await createQueueEvaluator({ connection: redis.url, problem: problemRef({ hangId: 0 }), timeLimit: 1, attempts: 1 });
+    const out = await hanging.evaluate(toyPopulation(2), { run: "hanging", seed: 4, generation: 1 });
+    await hanging.close();
+    expect(out[0]!.error).toBe("queue evaluator: candidate 0 (run hanging, generation 1) failed after 1 attempt(s): the evaluation exceeded its time limit of 1 s");
+    expect(out[1]!.error).toBeUndefined();
+    out.forEach(disposeCandidate);
+    // The workers still serve (the hung thread was terminated and replaced).
+    const again = await queue.evaluate(toyPopulation(4), { run: "after-hang", seed: 5, generation: 1 });
+    expect(again.every((c) => c.error === undefined)).toBe(true);
+    again.forEach(disposeCandidate);
+  });
 });
