@@ -8,16 +8,18 @@ export interface WorkerProcess {
   readonly child: ChildProcess;
   /** Every line it printed so far (stdout and stderr). */
   readonly lines: string[];
-  /** Resolves with the first line matching `pattern` (printed before or after the call). */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the first line matching `pattern` from line `since` on (printed before or after the call). */
+  waitFor(pattern: RegExp, since?: number): Promise<string>;
   /** Resolves with the exit code (or signal name) once it has exited. */
   readonly exited: Promise<number | string>;
 }
 
-/** Options of `spawnWorker`: the BullMQ lock and stalled-check periods, in ms. */
+/** Options of `spawnWorker`: the BullMQ lock and stalled-check periods in ms, and the queue. */
 export interface SpawnOptions {
   readonly lockDuration?: number;
   readonly stalledInterval?: number;
+  /** Default "fluxion-evolve", the evaluator's default. */
+  readonly queue?: string;
 }
 
 /** Starts a worker process on the queue at `url` and waits until it serves. */
@@ -29,6 +31,7 @@ export async function spawnWorker(url: string, options: SpawnOptions = {}): Prom
     url,
     String(options.lockDuration ?? 30_000),
     String(options.stalledInterval ?? 30_000),
+    options.queue ?? "fluxion-evolve",
   ];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
@@ -45,8 +48,8 @@ export async function spawnWorker(url: string, options: SpawnOptions = {}): Prom
   child.stdout!.on("data", onData);
   child.stderr!.on("data", onData);
   const exited = new Promise<number | string>((done) => child.once("exit", (code, signal) => done(code ?? signal ?? "?")));
-  const waitFor = (pattern: RegExp, timeoutMs = 30_000): Promise<string> => {
-    const seen = lines.find((l) => pattern.test(l));
+  const waitFor = (pattern: RegExp, since = 0, timeoutMs = 30_000): Promise<string> => {
+    const seen = lines.slice(since).find((l) => pattern.test(l));
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolveLine, reject) => {
       const timer = setTimeout(() => reject(new Error(`worker ${child.pid} printed no line matching ${pattern} within ${timeoutMs} ms:\n${lines.join("\n")}`)), timeoutMs);
