@@ -56,3 +56,7 @@ export { PoolEvaluator } from "./search/evaluators/pool.js";
 export type { PoolOptions } from "./search/evaluators/pool.js";
 export { populationDigest, sha256Hex } from "./search/digest.js";
 export type { Candidate, Lineage, Seeds, ProblemRef, EncodedTask, EncodedResult, Evaluator } from "./search/interfaces.js";
+export { runSearch } from "./search/run/run-search.js";
+export type { SearchOptions, SearchResult } from "./search/run/run-search.js";
+export type { GenerationSummary, LineageRecord } from "./search/run/summary.js";
+export type { RunState, RunIdentity } from "./search/run/checkpoint.js";

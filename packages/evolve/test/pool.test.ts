@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { liveTensors } from "@fluxion/backend/testing";
 import { trainables } from "@fluxion/optimisers";
-import { PoolEvaluator, SequentialEvaluator, WORST_FITNESS, disposeCandidate, loadProblem, populationDigest, unloadProblem } from "@fluxion/evolve";
-import { toyPopulation, toyProblem } from "./helpers-search.js";
+import { PoolEvaluator, SequentialEvaluator, WORST_FITNESS, disposeCandidate, loadProblem, populationDigest, runSearch, unloadProblem } from "@fluxion/evolve";
+import { tinyEvolution, toyInitial, toyPopulation, toyProblem } from "./helpers-search.js";
 
 jest.setTimeout(120_000);
 // The workers run the TypeScript sources, as jest does.
@@ -65,6 +65,17 @@ describe("PoolEvaluator", () => {
       expect(out[2]!.fitness).toBeGreaterThan(WORST_FITNESS);
       out.forEach(disposeCandidate);
     }
+  });
+
+  test("a search run on the pool ends with the sequential run's population", async () => {
+    const run = async (evaluator: SequentialEvaluator | PoolEvaluator): Promise<string> => {
+      const r = await runSearch({ generations: 3, populationSize: 4, seed: 5, initial: toyInitial, evolution: tinyEvolution, evaluator, problem: ref });
+      await evaluator.close();
+      const d = populationDigest(r.population);
+      r.population.forEach(disposeCandidate);
+      return d;
+    };
+    expect(await run(new PoolEvaluator(ref, { workers: 2, execArgv }))).toBe(await run(new SequentialEvaluator(ref)));
   });
 
   test("bad options are refused", () => {
