@@ -1,11 +1,16 @@
 // Faults with a real redis-server: a worker killed in the middle of a job, a worker stopped with
-// SIGTERM, Redis restarted (its jobs lost) and Redis gone for longer than the evaluator waits.
+// SIGTERM, Redis restarted (its jobs lost), and Redis gone in the middle of a run (which stops,
+// then resumes from its checkpoint).
 import { afterAll, afterEach, beforeAll, describe, expect, jest, test } from "@jest/globals";
-import { resolve } from "node:path";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { liveTensors } from "@fluxion/backend/testing";
-import { SequentialEvaluator, disposeCandidate, loadProblem, populationDigest, unloadProblem, type Candidate, type ProblemRef } from "@fluxion/evolve";
+import {
+  SequentialEvaluator, disposeCandidate, loadProblem, populationDigest, runSearch, unloadProblem, type Evaluator, type ProblemRef, type SearchOptions,
+} from "@fluxion/evolve";
 import { createQueueEvaluator, type QueueEvaluator, type QueueEvaluatorOptions } from "@fluxion/evolve/queue";
-import { toyPopulation } from "./helpers-search.js";
+import { tinyEvolution, toyInitial, toyPopulation } from "./helpers-search.js";
 import { redisMissing, startRedis, type RedisServer } from "./helpers/redis-server.js";
 import { killWorkers, spawnWorker, type WorkerProcess } from "./helpers/redis-workers.js";
 import type { RedisProblemOptions } from "./helpers/redis-problem.js";
@@ -106,18 +111,30 @@ describeRedis("queue faults", () => {
     out.forEach(disposeCandidate);
   });
 
-  test("Redis gone for longer than the evaluator waits: one clear error, the inputs intact; once it is back the same evaluation gives the sequential digest", async () => {
-    const queue = await busyEvaluator(300, { unreachableTimeout: 1 });
-    const input = toyPopulation(3);
+  test("Redis gone during a run: the run stops with one clear error after its last checkpoint, and resumes from it to the sequential digest", async () => {
+    const search = (evaluator: Evaluator, over: Partial<SearchOptions> = {}) =>
+      runSearch({ generations: 3, populationSize: 3, seed: 99, initial: toyInitial, evolution: tinyEvolution, evaluator, problem: plain, ...over });
+    const reference = await search(new SequentialEvaluator(plain));
+    const wantRun = populationDigest(reference.population);
+    reference.population.forEach(disposeCandidate);
+    const dir = await mkdtemp(join(tmpdir(), "fluxion-queue-run-"));
+    const queue = await createQueueEvaluator({ connection: redis.url, problem: plain, unreachableTimeout: 1 });
+    evaluators.push(queue);
     const before = liveTensors();
-    await redis.stop();
-    await expect(queue.evaluate(input, ctx)).rejects.toThrow(
+    const stopAfterFirst = async (s: { generation: number }): Promise<void> => {
+      if (s.generation === 0) await redis.stop();
+    };
+    await expect(search(queue, { dir, onGeneration: stopAfterFirst })).rejects.toThrow(
       new RegExp(`^queue evaluator: lost Redis at redis://127\\.0\\.0\\.1:${redis.port} for 1 s during generation 1 \\(.*\\); the run stops here: restart it with the same checkpoint directory to resume$`),
     );
-    expect(liveTensors()).toBe(before); // nothing consumed, nothing leaked
+    expect(liveTensors()).toBe(before); // the run freed its population
+    expect((await readdir(dir)).sort()).toEqual(["gen-0", "run.json"]);
     await redis.restart();
-    const out = await queue.evaluate(input, ctx);
-    expect(populationDigest(out)).toBe(want);
-    out.forEach(disposeCandidate);
+    const resumed: number[] = [];
+    const r = await search(queue, { dir, onResume: (g) => void resumed.push(g) });
+    expect(resumed).toEqual([0]);
+    expect(populationDigest(r.population)).toBe(wantRun);
+    r.population.forEach(disposeCandidate);
+    await rm(dir, { recursive: true, force: true });
   });
 });
