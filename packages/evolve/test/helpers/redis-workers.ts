@@ -1,7 +1,7 @@
 // Queue worker processes for the queue tests (test/helpers/redis-worker.ts run from the sources),
 // with their output lines, so a test can wait for "evaluating candidate 2" and then kill one.
 import { spawn, type ChildProcess } from "node:child_process";
-import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** A worker process of the tests. */
 export interface WorkerProcess {
@@ -26,8 +26,8 @@ export interface SpawnOptions {
 export async function spawnWorker(url: string, options: SpawnOptions = {}): Promise<WorkerProcess> {
   const args = [
     "--import",
-    resolve(__dirname, "../support/register-ts.mjs"),
-    resolve(__dirname, "redis-worker.ts"),
+    fileURLToPath(new URL("../support/register-ts.mjs", import.meta.url)),
+    fileURLToPath(new URL("redis-worker.ts", import.meta.url)),
     url,
     String(options.lockDuration ?? 30_000),
     String(options.stalledInterval ?? 30_000),
