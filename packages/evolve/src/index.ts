@@ -35,3 +35,11 @@ export type { GraphParts, SavedGraph, EncodeGraphOptions, DecodeGraphOptions } f
 export { graphCodec, decodeGraphBytes } from "./files/graph-codec.js";
 export type { GraphCodec } from "./files/graph-codec.js";
 export { saveGraph, loadGraph } from "./files/graph-file.js";
+
+// Search: report
+export { renderReport } from "./search/report/render-report.js";
+export { writeReport, REPORT_FILE } from "./search/report/write-report.js";
+export { fitnessPlot, plotScales, PLOT_BOX } from "./search/report/fitness-plot.js";
+export { summaryTable, parseSummary } from "./search/report/summary-table.js";
+export { SearchRecord, RECORD_FILE, bestCandidate, parameterCount } from "./search/report/search-record.js";
+export type { ReportData, GenerationRecord, AncestorRecord } from "./search/report/report-data.js";
