@@ -36,10 +36,29 @@ export { graphCodec, decodeGraphBytes } from "./files/graph-codec.js";
 export type { GraphCodec } from "./files/graph-codec.js";
 export { saveGraph, loadGraph } from "./files/graph-file.js";
 
+// Search: engine
+export type { Problem, ProblemContext, Evaluation } from "./search/interfaces.js";
+export { makeCandidate, copyCandidate, withEvaluation, disposeCandidate, candidateCodec, encodeRule, decodeRule } from "./search/candidate.js";
+export type { CandidateParts } from "./search/candidate.js";
+export { seedsFor, mixSeed } from "./search/seeds.js";
+export { WORST_FITNESS, qualityVsSize, accuracyFitness, maeFitness, roundTo } from "./search/fitness/score.js";
+export { generationBatches } from "./search/fitness/batches.js";
+export { trainThenValidate, parameterCount } from "./search/fitness/train-validate.js";
+export type { TrainValidateSpec } from "./search/fitness/train-validate.js";
+export { syncRule } from "./search/fitness/rule-sync.js";
+export { classificationProblem, regressionProblem } from "./search/fitness/problems.js";
+export type { TrainingOptions, ClassificationOptions, RegressionOptions } from "./search/fitness/problems.js";
+export type { Examples } from "./search/fitness/data.js";
+export { loadProblem, unloadProblem } from "./search/evaluators/load-problem.js";
+export { evaluateEncoded } from "./search/evaluators/evaluate-encoded.js";
+export { SequentialEvaluator } from "./search/evaluators/sequential.js";
+export { populationDigest, sha256Hex } from "./search/digest.js";
+export type { Candidate, Lineage, Seeds, ProblemRef, EncodedTask, EncodedResult, Evaluator } from "./search/interfaces.js";
+
 // Search: report
 export { renderReport } from "./search/report/render-report.js";
 export { writeReport, REPORT_FILE } from "./search/report/write-report.js";
 export { fitnessPlot, plotScales, PLOT_BOX } from "./search/report/fitness-plot.js";
 export { summaryTable, parseSummary } from "./search/report/summary-table.js";
-export { SearchRecord, RECORD_FILE, bestCandidate, parameterCount } from "./search/report/search-record.js";
+export { SearchRecord, RECORD_FILE, bestCandidate } from "./search/report/search-record.js";
 export type { ReportData, GenerationRecord, AncestorRecord } from "./search/report/report-data.js";

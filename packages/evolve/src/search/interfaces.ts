@@ -134,3 +134,29 @@ export interface Evaluator {
   /** Stops workers and frees what the evaluator holds. */
   close(): Promise<void>;
 }
+
+/** What a problem's evaluation of one candidate gives (higher fitness is better). */
+export interface Evaluation {
+  readonly fitness: number;
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Why the evaluation failed (non-finite loss or weights, an exception); the fitness is then the worst. */
+  readonly error?: string;
+}
+
+/** What a problem gets besides the candidate: the generation and the run's generators. */
+export interface ProblemContext {
+  readonly generation: number;
+  /** The run's generators: batches come from `seeds(generation, "data", "batches")`, the same for every candidate. */
+  readonly seeds: Seeds;
+}
+
+/**
+ * A fitness function with its data, as a problem module's `problem(options)` returns it
+ * (`ProblemRef` names the module): trains the candidate's graph and state in place, validates,
+ * and returns the fitness. A candidate's own failure is reported in `error`, not thrown.
+ */
+export interface Problem {
+  evaluate(candidate: Candidate, ctx: ProblemContext): Evaluation | Promise<Evaluation>;
+  /** Frees the problem's own tensors (its data). */
+  dispose?(): void;
+}

@@ -3,8 +3,8 @@
 // small). It is saved as JSON next to the checkpoint and re-recording a generation replaces it
 // and forgets later ones, so a resumed run's record matches an uninterrupted run's.
 import { errorCode, readFileBytes, writeFileAtomic } from "@fluxion/backend/internal";
-import { trainables } from "@fluxion/optimisers";
 import { graphSummary } from "../../graph/summary.js";
+import { parameterCount } from "../fitness/train-validate.js";
 import type { Candidate } from "../interfaces.js";
 import type { AncestorRecord, GenerationRecord, ReportData } from "./report-data.js";
 
@@ -21,8 +21,8 @@ function median(xs: readonly number[]): number {
 }
 
 /** The candidate's parameter count: its `metrics.params`, else counted. */
-export function parameterCount(c: Candidate): number {
-  return c.metrics?.params ?? trainables(c.graph).reduce((s, t) => s + t.size, 0);
+function candidateParams(c: Candidate): number {
+  return c.metrics?.params ?? parameterCount(c.graph);
 }
 
 /** The candidate with the highest finite fitness (the first one on a tie; the first if none is finite). */
@@ -45,7 +45,7 @@ export class SearchRecord {
       best: scores.length ? Math.max(...scores) : null,
       median: scores.length ? median(scores) : null,
       bestId: best.id,
-      params: parameterCount(best),
+      params: candidateParams(best),
     };
     const keep = this.generations.filter((r) => r.generation < generation);
     this.generations.splice(0, this.generations.length, ...keep, entry);
