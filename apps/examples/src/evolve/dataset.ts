@@ -15,6 +15,8 @@ export interface Dataset {
   readonly name: string;
   readonly task: "classification" | "regression";
   readonly features: number;
+  /** The shape of one example (features last): `[features]`, or `[28, 28, 1]` for images. */
+  readonly inputShape: readonly number[];
   /** The number of classes (classification) or 1 (regression). */
   readonly outputs: number;
   readonly train: Split;

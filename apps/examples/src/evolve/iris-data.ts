@@ -17,6 +17,7 @@ export function irisData(seed: number): Dataset {
     name: "iris",
     task: "classification",
     features: 4,
+    inputShape: [4],
     outputs: 3,
     train: tr!,
     validation: va!,

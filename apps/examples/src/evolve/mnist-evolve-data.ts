@@ -16,6 +16,7 @@ export function mnistData(): Dataset {
     name: "mnist",
     task: "classification",
     features: PIXELS,
+    inputShape: [28, 28, 1],
     outputs: 10,
     train: { x: train.images.subarray(0, n * PIXELS), y: train.labels.slice(0, n) },
     validation: { x: train.images.subarray(n * PIXELS), y: train.labels.slice(n) },

@@ -58,6 +58,7 @@ export function mpgData(seed: number): ScaledDataset {
     name: "mpg",
     task: "regression",
     features,
+    inputShape: [features],
     outputs: 1,
     train: scale(tr),
     validation: scale(va),

@@ -11,12 +11,13 @@ export interface TestScore {
 }
 
 /** The outputs of `apply` on `split`'s rows, in batches, as numbers ([n · outputs]). */
-export function predict(apply: (x: tf.Tensor) => tf.Tensor, split: Split, features: number, batch = 500): Float32Array {
+export function predict(apply: (x: tf.Tensor) => tf.Tensor, split: Split, shape: readonly number[], batch = 500): Float32Array {
+  const features = shape.reduce((a, b) => a * b, 1);
   const n = split.y.length;
   const parts: Float32Array[] = [];
   for (let start = 0; start < n; start += batch) {
     const rows = Math.min(batch, n - start);
-    const out = tf.tidy(() => apply(tf.tensor2d(split.x.subarray(start * features, (start + rows) * features), [rows, features])));
+    const out = tf.tidy(() => apply(tf.tensor(split.x.subarray(start * features, (start + rows) * features), [rows, ...shape])));
     parts.push(out.dataSync() as Float32Array);
     out.dispose();
   }
@@ -27,7 +28,7 @@ export function predict(apply: (x: tf.Tensor) => tf.Tensor, split: Split, featur
 
 /** The model's accuracy or MAE on `data.test`. */
 export function testScore(apply: (x: tf.Tensor) => tf.Tensor, data: Dataset): TestScore {
-  const out = predict(apply, data.test, data.features);
+  const out = predict(apply, data.test, data.inputShape);
   const { y } = data.test;
   if (data.task === "classification") {
     let right = 0;

@@ -34,6 +34,7 @@ export function xorData(seed: number): Dataset {
     name: "xor",
     task: "classification",
     features: 2,
+    inputShape: [2],
     outputs: 2,
     train: noisy(16, rng),
     validation: noisy(4, rng),
