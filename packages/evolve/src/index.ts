@@ -88,8 +88,14 @@ export type { Examples } from "./search/fitness/data.js";
 export { loadProblem, unloadProblem } from "./search/evaluators/load-problem.js";
 export { evaluateEncoded } from "./search/evaluators/evaluate-encoded.js";
 export { SequentialEvaluator } from "./search/evaluators/sequential.js";
+export { PoolEvaluator } from "./search/evaluators/pool.js";
+export type { PoolOptions } from "./search/evaluators/pool.js";
 export { populationDigest, sha256Hex } from "./search/digest.js";
 export type { Candidate, Lineage, Seeds, ProblemRef, EncodedTask, EncodedResult, Evaluator } from "./search/interfaces.js";
+export { runSearch } from "./search/run/run-search.js";
+export type { SearchOptions, SearchResult } from "./search/run/run-search.js";
+export type { GenerationSummary, LineageRecord } from "./search/run/summary.js";
+export type { RunState, RunIdentity } from "./search/run/checkpoint.js";
 
 // Search: report
 export { renderReport } from "./search/report/render-report.js";

@@ -110,6 +110,18 @@ describe("classificationProblem", () => {
     p.dispose!();
   });
 
+  test("a spent time budget stops training, and the candidate is still validated", () => {
+    const validation = { x: [[1, 0], [0, 1], [2, 1], [0, 3], [1, 2]], labels: [0, 1, 1, 1, 0] };
+    const p = classificationProblem({ x: [[1, 0], [0, 1]], labels: [0, 1], validation, batchSize: 2, steps: 1000, budgetSeconds: 1e-12 });
+    const c = dense([[1, 0], [0, 1]], [0, 0], 0, new Descent(0.5));
+    const e = p.evaluate(c, ctx) as { fitness: number; metrics: Record<string, number>; error?: string };
+    expect(e.metrics.steps).toBe(0);
+    expect(e.metrics.accuracy).toBe(0.6); // the untrained identity model, as above
+    expect(e.error).toBeUndefined();
+    disposeCandidate(c);
+    p.dispose!();
+  });
+
   test("bad options are refused with what was expected, without leaks", () => {
     const ok = { x: [[1, 0], [0, 1]], labels: [0, 1], validation: 0.5, batchSize: 1, steps: 1 };
     const bad: [object, string][] = [

@@ -1,6 +1,7 @@
 // The worker side of every evaluator that moves candidates as bytes (thread pool, job queue).
 import { candidateCodec, disposeCandidate, withEvaluation } from "../candidate.js";
-import { seedsFor } from "../seeds.js";
+import { seedRandom } from "@fluxion/nn";
+import { mixSeed, seedsFor } from "../seeds.js";
 import type { Candidate, EncodedResult, EncodedTask, Evaluation, Problem, ProblemRef } from "../interfaces.js";
 import { loadProblem } from "./load-problem.js";
 import { WORST_FITNESS } from "../fitness/score.js";
@@ -8,6 +9,8 @@ import { WORST_FITNESS } from "../fitness/score.js";
 /** `problem.evaluate`, with an exception turned into the worst fitness and its message. */
 export async function evaluateSafely(problem: Problem, c: Candidate, generation: number, seed: number): Promise<Evaluation> {
   try {
+    // Code drawing from nn's default generator (Dropout without an rng) draws the same in any thread.
+    seedRandom(mixSeed(seed, generation, c.id, "default-rng"));
     return await problem.evaluate(c, { generation, seeds: seedsFor(seed) });
   } catch (err) {
     return { fitness: WORST_FITNESS, metrics: {}, error: String((err as Error)?.message ?? err) };

@@ -66,7 +66,7 @@ export function trainThenValidate(c: Candidate, ctx: ProblemContext, spec: Train
     syncRule(c);
     const loss = (m: CompGraph, x: tf.Tensor, t: tf.Tensor): tf.Tensor => tf.tidy(() => spec.loss(output(m, x), t));
     for (const batch of batches) {
-      if (now() - started > spec.budgetSeconds) break;
+      if (now() - started >= spec.budgetSeconds) break;
       const idx = tf.tensor1d(batch, "int32");
       const xb = tf.gather(spec.x, idx);
       const tb = tf.gather(spec.targets, idx);
