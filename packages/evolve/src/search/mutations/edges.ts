@@ -41,7 +41,7 @@ export class AddEdgeMutation implements Mutation<VertexAt> {
         if (v.op !== "layer" || v.name === from || reaches(graph.spec, v.name, from) || !allowMutation(v.trait, this)) return false;
         if (kindOf(graph.layers[v.name]).size !== "absorb") return false;
         const input = graph.spec.vertices.find((x) => x.name === v.inputs[0])!;
-        if (input.name === from || input.inputs.includes(from)) return false;
+        if (input.name === from || ((input.op === "add" || input.op === "concat") && input.inputs.includes(from))) return false;
         return tf.util.arraysEqual(shapes.get(input.name)!.slice(0, -1), spatial);
       })
       .map((v) => v.name);

@@ -16,7 +16,7 @@ export interface SusOptions {
  * `n` candidates by stochastic universal sampling: n equally spaced pointers, the first at
  * U[0, Σf/n), over the population's cumulative fitness, so candidate i is picked ⌊n·fᵢ/Σf⌋ or
  * ⌈n·fᵢ/Σf⌉ times. Fitness must be finite and ≥ 0 (a candidate whose evaluation failed, with an
- * `error`, counts as 0); when every fitness is 0 each candidate weighs the same.
+ * `error`, counts as 0); when every fitness is 0 each candidate that did not fail weighs the same.
  */
 export class SusSelection implements Evolution {
   readonly n: number;
@@ -38,8 +38,9 @@ export class SusSelection implements Evolution {
       return c.fitness;
     });
     const total = weights.reduce((a, b) => a + b, 0);
-    const w = total > 0 ? weights : weights.map(() => 1);
-    const sum = total > 0 ? total : w.length;
+    const alive = population.map((c) => (c.error === undefined ? 1 : 0));
+    const w = total > 0 ? weights : alive.some((x) => x > 0) ? alive : weights.map(() => 1);
+    const sum = w.reduce((a, b) => a + b, 0);
     const step = sum / this.n;
     let pointer = rng.float() * step;
     const out: Candidate[] = [];
