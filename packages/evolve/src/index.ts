@@ -102,5 +102,6 @@ export { renderReport } from "./search/report/render-report.js";
 export { writeReport, REPORT_FILE } from "./search/report/write-report.js";
 export { fitnessPlot, plotScales, PLOT_BOX } from "./search/report/fitness-plot.js";
 export { summaryTable, parseSummary } from "./search/report/summary-table.js";
-export { SearchRecord, RECORD_FILE, bestCandidate } from "./search/report/search-record.js";
+export { runReportData, writeRunReport, ancestry } from "./search/report/run-report.js";
+export type { RunReportOptions } from "./search/report/run-report.js";
 export type { ReportData, GenerationRecord, AncestorRecord } from "./search/report/report-data.js";

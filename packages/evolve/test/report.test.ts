@@ -2,7 +2,7 @@
 // where the linear scales put them (worked out by hand below), the architecture table keeps its
 // columns, the lineage follows first parents, and the page is written atomically.
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { liveTensors } from "@fluxion/backend/testing";
@@ -11,14 +11,16 @@ import { Dense, dispose, relu } from "@fluxion/nn";
 import {
   CompGraph,
   PLOT_BOX,
-  SearchRecord,
+  ancestry,
   concatVertex,
   graphSummary,
   inputVertex,
   parseSummary,
   renderReport,
+  runReportData,
   vertex,
   writeReport,
+  writeRunReport,
   type Candidate,
   type GenerationRecord,
   type ReportData,
@@ -130,51 +132,59 @@ describe("writeReport", () => {
   });
 });
 
-describe("SearchRecord", () => {
-  // Candidates with hand-set fitness; params come from metrics, so no graph is read except the best's.
+describe("the report of a run", () => {
+  // A hand-made run.json: three generations; candidate 7 descends from 4, which descends from 3.
+  const history = [
+    { generation: 0, best: 0.75, bestId: 3, bestParams: 13, median: 0.5, size: 4, failed: 1 },
+    { generation: 1, best: 0.9, bestId: 4, bestParams: 14, median: 0.8, size: 4, failed: 0 },
+    { generation: 2, best: 1, bestId: 7, bestParams: 22, median: -Infinity, size: 2, failed: 1 },
+  ];
+  const lineage = {
+    "0": { generation: 0, parents: [], operations: [], fitness: 0.5 },
+    "3": { generation: 0, parents: [], operations: [], fitness: 0.8 },
+    "4": { generation: 1, parents: [3], operations: ["changeNout(a, +1)"], fitness: 0.95 },
+    "6": { generation: 1, parents: [0, 3], operations: ["crossover"], fitness: null },
+    "7": { generation: 2, parents: [4, 6], operations: ["setActivation(a, tanh)"], fitness: 1 },
+  };
   let graph: CompGraph;
   beforeAll(() => (graph = smallGraph()));
   afterAll(() => dispose(graph));
-  const cand = (id: number, generation: number, fitness: number | undefined, parents: number[] = [], operations: string[] = []): Candidate =>
-    ({ id, generation, graph, rule: new Adam(), state: {}, fitness, metrics: { params: 10 + id }, lineage: { parents, operations } }) as Candidate;
+  const cand = (id: number): Candidate => ({ id, generation: 2, graph, rule: new Adam(), state: {}, fitness: 1, lineage: { parents: [], operations: [] } }) as Candidate;
 
-  test("best, median (finite values only) and parameters per generation; the ancestry through first parents", () => {
-    const before = liveTensors();
-    const record = new SearchRecord();
-    const g0 = [cand(0, 0, 0.5), cand(1, 0, 0.25), cand(2, 0, -Infinity), cand(3, 0, 0.75)];
-    expect(record.record(0, g0)).toEqual({ generation: 0, best: 0.75, median: 0.5, bestId: 3, params: 13 });
-    const g1 = [cand(3, 0, 0.8), cand(4, 1, 0.9, [3], ["changeNout(a, +1)"]), cand(5, 1, NaN, [0], ["removeVertex(a)"]), cand(6, 1, 0.1, [1, 3], ["crossover"])];
-    expect(record.record(1, g1)).toEqual({ generation: 1, best: 0.9, median: 0.8, bestId: 4, params: 14 });
-    const g2 = [cand(4, 1, 0.95, [3], ["changeNout(a, +1)"]), cand(7, 2, 1, [4], ["setActivation(a, tanh)"])];
-    record.record(2, g2);
-    expect(record.ancestry(7).map((a) => [a.id, a.fitness, a.operations])).toEqual([
-      [3, 0.8, []],
-      [4, 0.95, ["changeNout(a, +1)"]],
-      [7, 1, ["setActivation(a, tanh)"]],
+  test("the ancestry follows first parents, the oldest first", () => {
+    expect(ancestry(lineage, 7).map((a) => [a.id, a.generation, a.fitness, a.operations])).toEqual([
+      [3, 0, 0.8, []],
+      [4, 1, 0.95, ["changeNout(a, +1)"]],
+      [7, 2, 1, ["setActivation(a, tanh)"]],
     ]);
-    // Candidates no living one descends from are forgotten (0, 1, 2, 5, 6).
-    expect(record.toJSON().ancestors.map((a) => a.id).sort()).toEqual([3, 4, 7]);
-    const data = record.reportData("r", g2[1]!);
-    expect(data.generations.map((r) => r.best)).toEqual([0.75, 0.9, 1]);
+    expect(ancestry(lineage, 6).map((a) => a.id)).toEqual([0, 6]);
+    expect(ancestry(lineage, 99)).toEqual([]);
+  });
+
+  test("runReportData: generations from the history (non-finite values as gaps), the best model's summary", () => {
+    const before = liveTensors();
+    const data = runReportData({ title: "r", about: ["a"] }, history, lineage, cand(7));
+    expect(data.generations).toEqual([
+      { generation: 0, best: 0.75, median: 0.5, bestId: 3, params: 13 },
+      { generation: 1, best: 0.9, median: 0.8, bestId: 4, params: 14 },
+      { generation: 2, best: 1, median: null, bestId: 7, params: 22 },
+    ]);
     expect(data.summary).toBe(graphSummary(graph));
+    expect(data.lineage.map((a) => a.id)).toEqual([3, 4, 7]);
     expect(liveTensors()).toBe(before);
   });
 
-  test("re-recording a generation replaces it and forgets later ones; save and load round-trip", async () => {
-    const record = new SearchRecord();
-    record.record(0, [cand(0, 0, 0.5)]);
-    record.record(1, [cand(1, 1, 0.6, [0])]);
-    record.record(2, [cand(2, 2, 0.7, [1])]);
-    record.record(1, [cand(1, 1, 0.65, [0])]);
-    expect(record.history().map((r) => [r.generation, r.best])).toEqual([
-      [0, 0.5],
-      [1, 0.65],
-    ]);
-    const dir = mkdtempSync(path.join(scratch, "record-"));
-    expect((await SearchRecord.load(dir)).history()).toEqual([]);
-    await record.save(dir);
-    const loaded = await SearchRecord.load(dir);
-    expect(loaded.toJSON()).toEqual(record.toJSON());
-    expect(() => SearchRecord.fromJSON({ generations: 1 })).toThrow("SearchRecord.fromJSON: expected { generations: [...], ancestors: [...] }");
+  test("writeRunReport reads the run's run.json and writes report.html beside it", async () => {
+    const dir = mkdtempSync(path.join(scratch, "run-"));
+    await expect(writeRunReport(dir, { title: "r" }, [cand(7)])).rejects.toThrow(`writeRunReport: '${dir}' holds no search run (no run.json)`);
+    writeFileSync(path.join(dir, "run.json"), JSON.stringify({ history, lineage }));
+    await expect(writeRunReport(dir, { title: "r" }, [cand(5)])).rejects.toThrow("writeRunReport: the best candidate of generation 2 (id 7) is not in the population given (ids 5)");
+    const file = await writeRunReport(dir, { title: "XOR run" }, [cand(5), cand(7)]);
+    expect(file).toBe(path.join(dir, "report.html"));
+    const html = readFileSync(file, "utf8");
+    // Best 0.75, 0.9, 1 over generations 0..2 (range 0.5..1; the median of generation 2 is left out).
+    expect(polyline(html, "best")).toEqual(["64,146", "340,68", "616,16"]);
+    expect(polyline(html, "median")).toEqual(["64,276", "340,120"]);
+    expect(html).toContain("<li>setActivation(a, tanh)</li>");
   });
 });
