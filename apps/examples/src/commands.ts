@@ -56,7 +56,6 @@ function runEvolve(args: ParsedArgs): Promise<unknown> {
     data: choiceValue(args, specs, "data", DATASETS, "xor"),
     seed: numberValue(args, specs, "seed", 1, isWhole(0)),
     workers: numberValue(args, specs, "workers", os.availableParallelism(), isWhole(1)),
-    backend: backendOption(args),
     ...(generations === undefined ? {} : { generations }),
     ...(population === undefined ? {} : { population }),
     ...(checkpoint === undefined ? {} : { checkpoint }),

@@ -25,15 +25,13 @@ import {
   VertexMutation,
   elu,
   initialGraph,
-  makeCandidate,
   mutationAllowed,
   relu,
   tanh,
   type ArchSpace,
-  type Candidate,
   type CompGraph,
   type Rule,
-  type Seeds,
+  type Rng,
   type VertexAt,
   type VertexSelect,
 } from "fluxion";
@@ -103,17 +101,11 @@ export const SEARCH_SETUPS: Readonly<Record<DatasetName, SearchSetup>> = {
 /** The candidates AddVertexMutation may insert after: the allowed ones and the input (so a model with no hidden layer can gain one). */
 const afterInputToo: VertexSelect = (graph: CompGraph, m) => [...graph.spec.vertices.filter((v) => v.op === "input").map((v) => v.name), ...mutationAllowed(graph, m)];
 
-/** The initial population: `setup.population` models from the setup's space, each with Adam at its own learning rate. */
-export function initialPopulation(setup: SearchSetup, data: Dataset, seeds: Seeds, size = setup.population): Candidate[] {
-  const made: Candidate[] = [];
-  for (let id = 0; id < size; id++) {
-    const rng = seeds(0, id, "initial");
-    const graph = initialGraph(setup.initial, data.inputShape, data.outputs, rng);
-    const [lo, hi] = setup.logLearningRate;
-    const rule: Rule = new Adam({ eta: 10 ** (lo + (hi - lo) * rng.float()) });
-    made.push(makeCandidate({ id, generation: 0, graph, rule }));
-  }
-  return made;
+/** One model of the initial population: from the setup's space, with Adam at a learning rate drawn from `rng`. */
+export function initialModel(setup: SearchSetup, data: Dataset, rng: Rng): { graph: CompGraph; rule: Rule } {
+  const graph = initialGraph(setup.initial, data.inputShape, data.outputs, rng);
+  const [lo, hi] = setup.logLearningRate;
+  return { graph, rule: new Adam({ eta: 10 ** (lo + (hi - lo) * rng.float()) }) };
 }
 
 /**
