@@ -1,5 +1,8 @@
 // The CLI's commands: their options, help and what they run.
 import type { BackendName } from "fluxion";
+import os from "node:os";
+import { DATASETS } from "./evolve/datasets.js";
+import { evolveDemo } from "./evolve/evolve-demo.js";
 import { functorsTour } from "./functors-tour.js";
 import { mnist } from "./mnist.js";
 import { MODEL_KINDS } from "./mnist-models.js";
@@ -33,6 +36,31 @@ const MNIST_OPTIONS: OptionSpecs = {
 };
 
 const isWhole = (min: number) => (x: number) => Number.isSafeInteger(x) && x >= min;
+
+const EVOLVE_OPTIONS: OptionSpecs = {
+  data: { value: "xor, iris, mpg or mnist", placeholder: "xor|iris|mpg|mnist", help: "the problem (default xor: solved from a model with no hidden layer)" },
+  generations: { value: "a whole number ≥ 1", placeholder: "N", help: "the run's total generations; a resumed run continues to N (default: the data's)" },
+  population: { value: "a whole number ≥ 2", placeholder: "N", help: "candidates per generation (default: the data's)" },
+  seed: { value: "a whole number ≥ 0", placeholder: "S", help: "seeds every random choice of the run and the data's split (default 1)" },
+  checkpoint: { value: "a directory", placeholder: "DIR", help: "where the run is saved after every generation, with report.html; an existing run there is resumed (default: a new directory)" },
+  workers: { value: "a whole number ≥ 1", placeholder: "N", help: `worker threads evaluating candidates, 1: in this thread (default: the number of cores, ${os.availableParallelism()} here)` },
+  ...COMMON_OPTIONS,
+};
+
+function runEvolve(args: ParsedArgs): Promise<unknown> {
+  const specs = EVOLVE_OPTIONS;
+  const checkpoint = args.values.checkpoint as string | undefined;
+  const generations = args.values.generations === undefined ? undefined : numberValue(args, specs, "generations", 1, isWhole(1));
+  const population = args.values.population === undefined ? undefined : numberValue(args, specs, "population", 2, isWhole(2));
+  return evolveDemo({
+    data: choiceValue(args, specs, "data", DATASETS, "xor"),
+    seed: numberValue(args, specs, "seed", 1, isWhole(0)),
+    workers: numberValue(args, specs, "workers", os.availableParallelism(), isWhole(1)),
+    ...(generations === undefined ? {} : { generations }),
+    ...(population === undefined ? {} : { population }),
+    ...(checkpoint === undefined ? {} : { checkpoint }),
+  });
+}
 
 function runMnist(args: ParsedArgs): Promise<number> {
   const specs = MNIST_OPTIONS;
@@ -81,6 +109,19 @@ export const COMMANDS: Record<string, Command> = {
     about: "Fits a linear regression with setup/updateInPlace and Adam (no tensors leaked over 300 steps),\nflattens it with destructure, and races several rules down the Rosenbrock valley.",
     options: COMMON_OPTIONS,
     run: () => optimisersTour(),
+  },
+  evolve: {
+    summary: "evolve network architectures (xor, iris, auto mpg, mnist) with checkpoint/resume and report.html",
+    about:
+      "Evolves a population of graph models (@fluxion/evolve): every generation each candidate trains a\n" +
+      "little and is scored on validation data, then elites and tournament winners make the next one by\n" +
+      "mutation (sizes, layers, activations, learning rate, optimiser), keeping their trained weights.\n" +
+      "Prints `generation N: best fitness F, median M (params P)` per generation, then the best model,\n" +
+      "its `test accuracy` (or `test mae`) on held-out data and the `population digest`. The run is saved\n" +
+      "after every generation: run again with the same --checkpoint to resume (a larger --generations\n" +
+      "continues); open DIR/report.html for the fitness plot, the best architecture and its lineage.",
+    options: EVOLVE_OPTIONS,
+    run: runEvolve,
   },
 };
 

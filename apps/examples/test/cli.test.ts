@@ -46,7 +46,7 @@ describe("help", () => {
     }
     const text = runs[0]!.stdout;
     expect(text).toMatch(/^usage: cli\.js \[command\] \[options\]/);
-    for (const command of ["mnist", "tour", "functors", "optimisers", "help"]) expect(text).toContain(`\n  ${command} `);
+    for (const command of ["mnist", "tour", "functors", "optimisers", "evolve", "help"]) expect(text).toContain(`\n  ${command} `);
     expect(text).toContain("exit status: 0 on success, 1 on a failure, 2 on a usage error");
   });
 
@@ -76,7 +76,7 @@ describe("usage errors exit with 2 and name the flag", () => {
     expectUsageError(run("--epoch", "1"), "unknown option --epoch (did you mean --epochs?)", "usage: cli.js mnist [options]");
     expectUsageError(run("mnist", "--foo"), "unknown option --foo", "usage: cli.js mnist [options]");
     expectUsageError(run("tour", "--epochs", "3"), "unknown option --epochs", "usage: cli.js tour [options]");
-    expectUsageError(run("train"), "unknown command 'train'; expected one of: mnist, tour, functors, optimisers, help", "usage: cli.js [command]");
+    expectUsageError(run("train"), "unknown command 'train'; expected one of: mnist, tour, functors, optimisers, evolve, help", "usage: cli.js [command]");
     expectUsageError(run("mnist", "extra"), "unexpected argument 'extra'", "usage: cli.js mnist");
     expectUsageError(run("--help=yes"), "--help takes no value, got 'yes'", "usage: cli.js mnist");
   });

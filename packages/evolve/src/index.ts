@@ -36,6 +36,42 @@ export { graphCodec, decodeGraphBytes } from "./files/graph-codec.js";
 export type { GraphCodec } from "./files/graph-codec.js";
 export { saveGraph, loadGraph } from "./files/graph-file.js";
 
+// Search: operators
+import "./search/mutations/register-names.js";
+export { MutationProbability, MutationChain, MutationChoice, MutationFilter } from "./search/mutations/combinators.js";
+export type { Mutated } from "./search/mutations/combinators.js";
+export { VertexMutation, mutationAllowed } from "./search/mutations/vertex-mutation.js";
+export type { VertexAt, VertexSelect } from "./search/mutations/vertex-mutation.js";
+export { NoutMutation } from "./search/mutations/nout.js";
+export { AddVertexMutation, insertionPoints } from "./search/mutations/add-vertex.js";
+export { RemoveVertexMutation } from "./search/mutations/remove-vertex.js";
+export { AddEdgeMutation, RemoveEdgeMutation } from "./search/mutations/edges.js";
+export type { AddEdgeOptions } from "./search/mutations/edges.js";
+export { ActivationFunctionMutation } from "./search/mutations/activation.js";
+export { KernelSizeMutation } from "./search/mutations/kernel-size.js";
+export type { KernelSizeOptions } from "./search/mutations/kernel-size.js";
+export { LearningRateMutation, LEARNING_RATE_BOUNDS } from "./search/mutations/learning-rate.js";
+export { OptimiserMutation } from "./search/mutations/optimiser.js";
+export type { RuleType } from "./search/mutations/optimiser.js";
+export { followRule } from "./search/mutations/rule-state.js";
+export { OptimiserCrossover, LearningRateCrossover } from "./search/crossover/optimiser.js";
+export { VertexCrossover, cutVertices } from "./search/crossover/graph-swap.js";
+export type { VertexCrossoverOptions } from "./search/crossover/graph-swap.js";
+export { EliteSelection } from "./search/selection/elite.js";
+export { TournamentSelection } from "./search/selection/tournament.js";
+export type { TournamentOptions } from "./search/selection/tournament.js";
+export { SusSelection } from "./search/selection/sus.js";
+export type { SusOptions } from "./search/selection/sus.js";
+export { CombinedEvolution } from "./search/selection/combined.js";
+export { EvolveCandidates } from "./search/selection/evolve-candidates.js";
+export type { EvolveCandidatesOptions } from "./search/selection/evolve-candidates.js";
+export { DenseSpace, ConvSpace } from "./search/spaces/layer-spaces.js";
+export type { LayerSpace, LayerOptions, DenseSpaceOptions, ConvSpaceOptions } from "./search/spaces/layer-spaces.js";
+export { LayerBlock, RepeatSpace, ChainSpace, ChoiceSpace, FlattenSpace } from "./search/spaces/arch-spaces.js";
+export type { ArchSpace, Built, BuildContext } from "./search/spaces/arch-spaces.js";
+export { initialGraph } from "./search/spaces/initial-graph.js";
+export type { InitialGraphOptions } from "./search/spaces/initial-graph.js";
+
 // Search: engine
 export type { Problem, ProblemContext, Evaluation } from "./search/interfaces.js";
 export { makeCandidate, copyCandidate, withEvaluation, disposeCandidate, candidateCodec, encodeRule, decodeRule } from "./search/candidate.js";
@@ -60,3 +96,12 @@ export { runSearch } from "./search/run/run-search.js";
 export type { SearchOptions, SearchResult } from "./search/run/run-search.js";
 export type { GenerationSummary, LineageRecord } from "./search/run/summary.js";
 export type { RunState, RunIdentity } from "./search/run/checkpoint.js";
+
+// Search: report
+export { renderReport } from "./search/report/render-report.js";
+export { writeReport, REPORT_FILE } from "./search/report/write-report.js";
+export { fitnessPlot, plotScales, PLOT_BOX } from "./search/report/fitness-plot.js";
+export { summaryTable, parseSummary } from "./search/report/summary-table.js";
+export { runReportData, writeRunReport, ancestry } from "./search/report/run-report.js";
+export type { RunReportOptions } from "./search/report/run-report.js";
+export type { ReportData, GenerationRecord, AncestorRecord } from "./search/report/report-data.js";

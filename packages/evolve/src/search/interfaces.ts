@@ -54,6 +54,11 @@ export interface OperatorContext {
   readonly rule?: Rule;
   /** A vertex name not yet used in the graph, starting with `prefix`. */
   readonly newName?: (prefix: string) => string;
+  /**
+   * For a crossover of two graphs: the optimiser states of its two values, carried along with the
+   * layers that move between them (`state` is for one value only).
+   */
+  readonly states?: readonly [StateTree | undefined, StateTree | undefined];
 }
 
 /**
