@@ -4,6 +4,7 @@ import { PoolEvaluator, SequentialEvaluator, dispose, graphSummary, populationDi
 import { freshRunDirectory, prepareDirectory } from "../output-paths.js";
 import { loadDataset, type DatasetName } from "./datasets.js";
 import { PROBLEM_MODULE } from "./problem.js";
+import { openQueueEvaluator } from "./queue-evaluator.js";
 import { evolution, initialModel, SEARCH_SETUPS } from "./search-setup.js";
 import { testScore } from "./test-score.js";
 import { TRAINING_BUDGETS } from "./training-budget.js";
@@ -18,6 +19,9 @@ export interface EvolveOptions {
   population?: number;
   /** Default: a new directory under the system's temporary directory. */
   checkpoint?: string;
+  /** Evaluate on the BullMQ queue at this Redis URL, with `localWorkers` worker processes started here. */
+  queue?: string;
+  localWorkers?: number;
 }
 
 const fixed = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : String(x));
@@ -25,23 +29,33 @@ const fixed = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : String
 /** Runs the search; resolves to the best model's test score. */
 export async function evolveDemo(options: EvolveOptions): Promise<number> {
   const setup = SEARCH_SETUPS[options.data];
-  const dir = options.checkpoint === undefined ? freshRunDirectory(`fluxion-evolve-${options.data}`) : prepareDirectory("--checkpoint", options.checkpoint);
   const generations = options.generations ?? setup.generations;
   const population = options.population ?? setup.population;
   const dataOptions = { data: options.data, seed: options.seed };
-  const data = loadDataset(dataOptions);
   const problem = { module: PROBLEM_MODULE, options: dataOptions };
+  // The queue connects first: with Redis unreachable the run stops before its directory is made.
+  const queued = options.queue === undefined ? undefined : await openQueueEvaluator({ url: options.queue, problem, localWorkers: options.localWorkers ?? 0, backend: tf.getBackend() });
+  let dir: string;
+  let data: ReturnType<typeof loadDataset>;
+  try {
+    dir = options.checkpoint === undefined ? freshRunDirectory(`fluxion-evolve-${options.data}`) : prepareDirectory("--checkpoint", options.checkpoint);
+    data = loadDataset(dataOptions);
+  } catch (err) {
+    await queued?.close(); // stops the local workers
+    throw err;
+  }
   const budget = TRAINING_BUDGETS[options.data];
   const about = [
     data.about,
     `seed ${options.seed}, population ${population}, ${generations} generations; each candidate trains ${budget.steps} batches of ${budget.batchSize} per generation`,
   ];
-  const evaluator: Evaluator = options.workers === 1 ? new SequentialEvaluator(problem) : new PoolEvaluator(problem, { workers: options.workers });
+  const evaluator: Evaluator = queued ?? (options.workers === 1 ? new SequentialEvaluator(problem) : new PoolEvaluator(problem, { workers: options.workers }));
+  const evaluation = options.queue === undefined ? `${options.workers} worker${options.workers === 1 ? "" : "s"}` : `queue ${options.queue} (${options.localWorkers ?? 0} local worker process(es))`;
   let started = false;
   const start = () => {
     if (started) return;
     started = true;
-    console.log(`${about.join("; ")}; ${options.workers} worker${options.workers === 1 ? "" : "s"}, backend ${tf.getBackend()}`);
+    console.log(`${about.join("; ")}; ${evaluation}, backend ${tf.getBackend()}`);
     console.log(`checkpoint: ${dir}`);
   };
   let last: Candidate[] = [];

@@ -34,7 +34,7 @@ export interface QueueEvaluatorOptions {
   readonly attempts?: number;
   /** First retry delay in seconds, doubled each retry (default 1). */
   readonly backoff?: number;
-  /** How long candidates and results may stay in Redis, in seconds (default 86400; removed when gathered). */
+  /** How long candidates and results may stay in Redis, in seconds (default 86400; 10 minutes once gathered). */
   readonly ttl?: number;
   /** How long Redis may be unreachable during a generation before `evaluate` gives up, in seconds (default 60). */
   readonly unreachableTimeout?: number;
@@ -55,6 +55,7 @@ const RESULT_POLL_MS = 25;
 const STATE_POLL_MS = 1000;
 const MAX_RESUBMISSIONS = 3;
 const COMMAND_TIMEOUT_MS = 5000;
+const GATHERED_TTL_MS = 10 * 60 * 1000;
 
 /** An `Evaluator` on a BullMQ queue; make it with `createQueueEvaluator`. */
 export class QueueEvaluator implements Evaluator {
@@ -101,7 +102,8 @@ export class QueueEvaluator implements Evaluator {
       disposeCandidate(p.input);
       return decoded[i]!;
     });
-    await this.guard(() => this.client.del(...pending.flatMap((p) => [p.names.taskKey, p.names.resultKey])), ctx.generation).catch(() => {});
+    // Best effort: the results are in hand, and the entries expire anyway.
+    await withTimeout(this.expireSoon(pending), COMMAND_TIMEOUT_MS).catch(() => {});
     return out;
   }
 
@@ -183,6 +185,17 @@ export class QueueEvaluator implements Evaluator {
       if (err) throw err;
       return value ? [[p, new Uint8Array(value as Buffer)] as [Pending, Uint8Array]] : [];
     });
+  }
+
+  /**
+   * Gathered entries expire within minutes rather than at once: a run with the same name and seed
+   * (same candidates, same jobs) may still be waiting for them, and a job may still run twice.
+   */
+  private async expireSoon(pending: readonly Pending[]): Promise<void> {
+    const ms = Math.min(GATHERED_TTL_MS, Math.round((this.options.ttl ?? 86_400) * 1000));
+    const multi = this.client.multi();
+    for (const p of pending) multi.pexpire(p.names.taskKey, ms).pexpire(p.names.resultKey, ms);
+    await multi.exec();
   }
 
   /** Records final failures; puts back jobs Redis lost (a restart without persistence). */

@@ -1,0 +1,44 @@
+// `evolve --queue redis://HOST:PORT`: the run evaluates through a BullMQ queue (@fluxion/evolve/queue);
+// with `--workers N` it also starts N local `evolve-worker` processes, stopped when the run ends.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createQueueEvaluator } from "@fluxion/evolve/queue";
+import type { Evaluator, ProblemRef } from "fluxion";
+
+/** Options of `openQueueEvaluator`. */
+export interface QueueRunOptions {
+  /** The queue's Redis: redis://HOST:PORT. */
+  readonly url: string;
+  readonly problem: ProblemRef;
+  /** Worker processes to start on this machine (0: only workers started elsewhere serve the run). */
+  readonly localWorkers: number;
+  /** The backend the local workers start with (each evaluation switches to the run's anyway). */
+  readonly backend: string;
+}
+
+/**
+ * A queue evaluator, and the local workers. Connects first: with Redis unreachable it throws
+ * before any worker is started or anything is written.
+ */
+export async function openQueueEvaluator(options: QueueRunOptions): Promise<Evaluator> {
+  const queue = await createQueueEvaluator({ connection: options.url, problem: options.problem });
+  // This very CLI, as `evolve-worker`: its output would interleave with the run's, so only errors show.
+  const workers = Array.from({ length: options.localWorkers }, () =>
+    spawn(process.execPath, [process.argv[1]!, "evolve-worker", "--queue", options.url, "--backend", options.backend], { stdio: ["ignore", "ignore", "inherit"] }),
+  );
+  return {
+    evaluate: (candidates, ctx) => queue.evaluate(candidates, ctx),
+    async close() {
+      await queue.close();
+      await Promise.all(workers.map(stopWorker));
+    },
+  };
+}
+
+/** SIGTERM (the worker finishes its job, if any) and wait for the exit. */
+function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
