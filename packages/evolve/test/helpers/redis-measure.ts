@@ -44,6 +44,7 @@ console.log(`trivial jobs, 1 worker: ${((perJob.s / 40) * 1000).toFixed(1)} ms p
 
 const heavy = ref({ steps: 400, n: 512, batchSize: 32 });
 await loadProblem(heavy);
+(await new SequentialEvaluator(heavy).evaluate(toyPopulation(1), { run: "warm-seq", seed: 1, generation: 0 })).forEach(disposeCandidate);
 const seq = await seconds(async () => {
   const out = await new SequentialEvaluator(heavy).evaluate(toyPopulation(8), { run: "measure-seq", seed: 1, generation: 1 });
   out.forEach(disposeCandidate);
