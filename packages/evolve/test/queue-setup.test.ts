@@ -76,7 +76,7 @@ describe("@fluxion/evolve/queue set-up", () => {
       "queue evaluator: attempts must be a positive number, got 0",
     );
     await expect(createQueueEvaluator({ connection: "redis://127.0.0.1:6379", problem: {} as never })).rejects.toThrow(
-      "queue evaluator: problem must be { module: a module specifier, absolute path or file URL, name?, options? }, got {}",
+      "queue evaluator: problem must be { module: a module specifier, absolute path or file URL, name?, options? }",
     );
     await expect(startQueueWorker({ connection: { port: 70000 } })).rejects.toThrow("queue worker: the Redis port must be an integer in 1..65535, got 70000");
     await expect(startQueueWorker({ connection: "redis://127.0.0.1:6379", concurrency: 0 })).rejects.toThrow("queue worker: concurrency must be an integer ≥ 1, got 0");

@@ -80,7 +80,8 @@ export async function openRedis(modules: QueueModules, parts: ConnectionParts, w
     connected = true;
     return client;
   } catch (err) {
-    client.disconnect();
+    // Already "end" after a refused connection; disconnecting then would hold the process 2 s.
+    if (client.status !== "end") client.disconnect();
     throw unreachable(parts, who, firstError ?? err);
   }
 }

@@ -12,8 +12,11 @@ export interface ThreadRequest {
   readonly task: EncodedTask;
 }
 
-/** What a thread answers. */
-export type ThreadReply = { readonly result: EncodedResult } | { readonly error: string };
+/** What a thread answers: that the evaluation starts (backend and problem ready), then its result or error. */
+export type ThreadReply = { readonly started: true } | { readonly result: EncodedResult } | { readonly error: string };
+
+/** How long a thread may take to start and build the problem (its data) before the evaluation itself. */
+const SETUP_LIMIT_MS = 120_000;
 
 /** The thread's module beside this file: `.js` in the built package, `.ts` when run from the sources (with a loader). */
 function threadFile(): string {
@@ -48,19 +51,31 @@ export class EvaluationThreads {
     }
   }
 
-  private ask(thread: Worker, request: ThreadRequest, timeLimitMs: number): Promise<ThreadReply> {
+  /**
+   * Sends `request` and waits for the result. The time limit counts from the thread's "started"
+   * (a new thread first loads its modules and builds the problem, which gets its own, longer limit).
+   */
+  private ask(thread: Worker, request: ThreadRequest, timeLimitMs: number): Promise<Exclude<ThreadReply, { started: true }>> {
     return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout;
+      const arm = (ms: number, what: string): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          done();
+          reject(new Error(`${what} exceeded its time limit of ${ms / 1000} s`));
+        }, ms);
+      };
       const done = (): void => {
         clearTimeout(timer);
         thread.off("message", onMessage).off("error", onError).off("exit", onExit);
       };
-      const onMessage = (reply: ThreadReply): void => (done(), resolve(reply));
+      const onMessage = (reply: ThreadReply): void => {
+        if ("started" in reply) arm(timeLimitMs, "the evaluation");
+        else done(), resolve(reply);
+      };
       const onError = (err: Error): void => (done(), reject(new Error(`the evaluation thread crashed: ${err.message}`, { cause: err })));
       const onExit = (code: number): void => (done(), reject(new Error(`the evaluation thread exited with code ${code}`)));
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`the evaluation exceeded its time limit of ${timeLimitMs / 1000} s`));
-      }, timeLimitMs);
+      arm(Math.max(timeLimitMs, SETUP_LIMIT_MS), "loading the problem");
       thread.on("message", onMessage).on("error", onError).on("exit", onExit);
       // A copy of the bytes travels (transferring would detach the caller's buffer).
       thread.postMessage(request);
