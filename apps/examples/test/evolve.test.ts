@@ -2,51 +2,32 @@
 // errors, a real XOR search solved from a model with no hidden layer, resume to the same digest,
 // workers that do not change the result, and the report opened in Chromium.
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { launchChromium, type Browser } from "@fluxion/browser-harness";
+import { buildCli, expectUsageError as usageError, root, runCli, type Run } from "./cli-runner.js";
 
-const root = path.resolve(__dirname, "..");
-const cli = path.join(root, "dist", "cli.js");
 const scratch = mkdtempSync(path.join(os.tmpdir(), "fluxion-evolve-"));
 const results = path.join(root, "test-results");
 // The report's plot box (PLOT_BOX of @fluxion/evolve): 640 × 320, margins left 64, right 24, top 16, bottom 44.
 const PLOT = { left: 64, width: 552, top: 16, height: 260 };
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+const run = (...args: string[]): Run => runCli(["evolve", ...args], 120_000);
+const expectUsageError = (r: Run, message: string): void => usageError(r, message, "usage: cli.js evolve [options]");
 
-function run(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [cli, "evolve", ...args], { encoding: "utf8", timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectUsageError(r: Run, message: string): void {
-  expect(r.stderr).toContain(`error: ${message}`);
-  expect(r.stderr).toContain("usage: cli.js evolve [options]");
-  expect(r.stdout).toBe("");
-  expect(r.status).toBe(2);
-}
-
-beforeAll(() => {
-  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-b", root], { stdio: "inherit" });
-}, 120_000);
+beforeAll(buildCli, 120_000);
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("evolve's options", () => {
   test("evolve --help lists its options and runs nothing", () => {
-    const r = spawnSync(process.execPath, [cli, "evolve", "--help"], { encoding: "utf8" });
+    const r = run("--help");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^usage: cli\.js evolve \[options\]/);
     for (const option of ["--data xor|iris|mpg|mnist", "--generations N", "--population N", "--seed S", "--checkpoint DIR", "--workers N", "--backend cpu|wasm"]) expect(r.stdout).toContain(option);
     expect(r.stdout).not.toContain("generation 0:");
-    expect(spawnSync(process.execPath, [cli, "--help"], { encoding: "utf8" }).stdout).toContain("\n  evolve ");
+    expect(runCli(["--help"]).stdout).toContain("\n  evolve ");
   });
 
   test("bad values are usage errors that name the flag and what it expects", () => {

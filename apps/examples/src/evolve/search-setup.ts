@@ -10,6 +10,7 @@ import {
   DenseSpace,
   EliteSelection,
   EvolveCandidates,
+  FlattenSpace,
   LayerBlock,
   LearningRateMutation,
   Momentum,
@@ -84,17 +85,20 @@ export const SEARCH_SETUPS: Readonly<Record<DatasetName, SearchSetup>> = {
     activations: DENSE_ACTIVATIONS,
     logLearningRate: [-3, -2],
   },
+  // One small convolution block (3×3, then a 2×2 max pool) and at most one dense layer: cheap
+  // enough for tfjs-backend-wasm (its conv gradients go through im2col) within minutes.
   mnist: {
-    population: 6,
-    generations: 12,
-    elites: 2,
+    population: 4,
+    generations: 10,
+    elites: 1,
     initial: new ChainSpace(
-      new RepeatSpace(new LayerBlock(new ConvSpace({ channels: [8, 16], kernels: [3, 5], activations: [relu], pool: 1 })), 1, 2),
-      new RepeatSpace(new LayerBlock(new DenseSpace({ sizes: [32, 64, 128], activations: [relu] })), 0, 1),
+      new LayerBlock(new ConvSpace({ channels: [8, 12, 16], kernels: [3], activations: [relu], pool: 1 })),
+      new FlattenSpace(),
+      new RepeatSpace(new LayerBlock(new DenseSpace({ sizes: [32, 64], activations: [relu] })), 0, 1),
     ),
     layers: new DenseSpace({ sizes: [32, 64], activations: [relu] }),
     activations: [relu, elu],
-    logLearningRate: [-3.3, -2.7],
+    logLearningRate: [-2.7, -2.3],
   },
 };
 
