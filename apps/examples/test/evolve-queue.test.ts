@@ -3,15 +3,14 @@
 // run's digest, an unreachable Redis stops the run before its checkpoint directory is made, and a
 // worker stops on SIGTERM. Skipped, with a message, where redis-server is not installed.
 import { afterAll, beforeAll, describe, expect, jest, test } from "@jest/globals";
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { buildCli, cli, expectUsageError, runCli } from "./cli-runner.js";
 
 jest.setTimeout(120_000);
-const root = path.resolve(__dirname, "..");
-const cli = path.join(root, "dist", "cli.js");
 const scratch = mkdtempSync(path.join(os.tmpdir(), "fluxion-evolve-queue-"));
 const installed = spawnSync("redis-server", ["--version"]).status === 0;
 if (!installed) console.warn("evolve --queue tests skipped: redis-server is not installed (apt-get install -y redis-server; .ci/run installs it)");
@@ -26,7 +25,7 @@ const freePort = (): Promise<number> =>
     });
   });
 
-const evolve = (...args: string[]) => spawnSync(process.execPath, [cli, "evolve", ...args], { encoding: "utf8", timeout: 120_000 });
+const evolve = (...args: string[]) => runCli(["evolve", ...args], 120_000);
 const digest = (stdout: string) => /^population digest: ([0-9a-f]{64})$/m.exec(stdout)?.[1];
 const SMALL = ["--data", "xor", "--backend", "cpu", "--seed", "3", "--generations", "3", "--population", "6"];
 
@@ -34,7 +33,7 @@ let redis: ChildProcess | undefined;
 let url = "";
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-b", root], { stdio: "inherit" });
+  buildCli();
   if (!installed) return;
   const port = await freePort();
   redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", scratch, "--save", "", "--appendonly", "no"], { stdio: "ignore" });
@@ -109,8 +108,6 @@ describe("evolve --queue without Redis", () => {
   });
 
   test("evolve-worker without --queue is a usage error", () => {
-    const r = spawnSync(process.execPath, [cli, "evolve-worker"], { encoding: "utf8" });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain("error: evolve-worker needs --queue redis://HOST:PORT");
+    expectUsageError(runCli(["evolve-worker"]), "evolve-worker needs --queue redis://HOST:PORT", "usage: cli.js evolve-worker [options]");
   });
 });
