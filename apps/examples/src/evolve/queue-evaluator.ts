@@ -20,7 +20,8 @@ export interface QueueRunOptions {
  * before any worker is started or anything is written.
  */
 export async function openQueueEvaluator(options: QueueRunOptions): Promise<Evaluator> {
-  const queue = await createQueueEvaluator({ connection: options.url, problem: options.problem });
+  // Its notes (jobs lost by a Redis restart and put back, no worker serving) go to stderr.
+  const queue = await createQueueEvaluator({ connection: options.url, problem: options.problem, log: (line) => console.error(line) });
   // This very CLI, as `evolve-worker`: its output would interleave with the run's, so only errors show.
   const workers = Array.from({ length: options.localWorkers }, () =>
     spawn(process.execPath, [process.argv[1]!, "evolve-worker", "--queue", options.url, "--backend", options.backend], { stdio: ["ignore", "ignore", "inherit"] }),

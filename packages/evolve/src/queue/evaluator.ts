@@ -56,6 +56,7 @@ const STATE_POLL_MS = 1000;
 const MAX_RESUBMISSIONS = 3;
 const COMMAND_TIMEOUT_MS = 5000;
 const GATHERED_TTL_MS = 10 * 60 * 1000;
+const NO_WORKER_NOTICE_MS = 30_000;
 
 /** An `Evaluator` on a BullMQ queue; make it with `createQueueEvaluator`. */
 export class QueueEvaluator implements Evaluator {
@@ -161,7 +162,10 @@ export class QueueEvaluator implements Evaluator {
     const outcomes: ({ result: EncodedResult } | { error: string })[] = [];
     let left = [...pending];
     let lastStates = Date.now();
+    let lastProgress = Date.now();
+    let warned = false;
     while (left.length > 0) {
+      const before = left.length;
       const found = await this.guard(() => this.readResults(left), generation);
       for (const [p, bytes] of found) outcomes[p.index] = { result: decodeResult(bytes, p.names.digest, p.task.id) };
       left = left.filter((p) => outcomes[p.index] === undefined);
@@ -169,7 +173,13 @@ export class QueueEvaluator implements Evaluator {
         lastStates = Date.now();
         await this.guard(() => this.checkStates(left, outcomes), generation);
         left = left.filter((p) => outcomes[p.index] === undefined);
+        // A run waiting on a queue nobody serves would wait silently: say so, once per generation.
+        if (!warned && left.length > 0 && Date.now() - lastProgress >= NO_WORKER_NOTICE_MS && (await this.guard(() => this.queue.getWorkersCount(), generation)) === 0) {
+          warned = true;
+          this.options.log?.(`queue evaluator: no worker serves queue '${this.queue.name}' at ${this.parts.address}; ${left.length} candidate(s) of generation ${generation} wait (start one: evolve-worker --queue URL, or startQueueWorker)`);
+        }
       }
+      if (left.length < before) lastProgress = Date.now();
       if (left.length > 0) await sleep(RESULT_POLL_MS);
     }
     return outcomes;

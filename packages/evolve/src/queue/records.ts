@@ -31,11 +31,8 @@ export function checkJobData(data: unknown, jobId: string | undefined): QueueJob
   return d as QueueJobData;
 }
 
-/** The small value a job returns (its result entry holds the rest). */
-export interface JobSummary {
-  readonly fitness: number | string;
-  readonly error?: string;
-}
+/** The small value a job returns (its result entry holds the rest); `reused` when an earlier run of the job wrote it. */
+export type JobSummary = { readonly fitness: number | string; readonly error?: string } | { readonly reused: true };
 
 interface ResultHeader {
   readonly id: number;

@@ -61,7 +61,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const data = checkJobData(job.data, job.id);
     const name = `candidate ${data.id} of run ${data.run}, generation ${data.generation}`;
     // At-least-once delivery: a job that already wrote its result (and then lost its lock) is done.
-    if ((await client.exists(data.resultKey)) === 1) return { fitness: "done before" };
+    if ((await client.exists(data.resultKey)) === 1) return { reused: true };
     const bytes = await client.getBuffer(data.taskKey);
     if (bytes === null) {
       throw new modules.bullmq.UnrecoverableError(`${who}: the bytes of ${name} are not in Redis (key ${data.taskKey}): its run has gone or its entries expired`);
@@ -82,8 +82,13 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     maxStalledCount: options.maxStalledCount ?? 2,
     autorun: false,
   });
-  // BullMQ reports connection trouble as "error" events; without a listener Node would throw.
-  worker.on("error", (err) => log(`${who}: ${err.message}`));
+  // BullMQ reports connection trouble as "error" events (without a listener Node would throw),
+  // the same one every reconnection attempt while Redis is away: each is logged once in a row.
+  let lastError = "";
+  worker.on("error", (err) => {
+    if (err.message !== lastError) log(`${who}: ${(lastError = err.message)}`);
+  });
+  worker.on("completed", () => (lastError = ""));
   await worker.waitUntilReady();
   void worker.run();
 
