@@ -114,7 +114,9 @@ export class QueueEvaluator implements Evaluator {
     const ttlMs = Math.round((this.options.ttl ?? 86_400) * 1000);
     const multi = this.client.multi();
     for (const p of pending) multi.set(p.names.taskKey, Buffer.from(p.task.candidate), "PX", ttlMs);
-    await multi.exec();
+    // A transaction reports a failed command (e.g. Redis out of memory) in its replies, not by throwing.
+    const failed = ((await multi.exec()) ?? []).find(([err]) => err);
+    if (failed) throw new Error(`queue evaluator: Redis refused a candidate's bytes: ${failed[0]!.message}`, { cause: failed[0] });
     const fresh: Pending[] = [];
     for (const p of pending) {
       const job = await this.queue.getJob(p.names.jobId);

@@ -89,8 +89,15 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     if (err.message !== lastError) log(`${who}: ${(lastError = err.message)}`);
   });
   worker.on("completed", () => (lastError = ""));
-  await worker.waitUntilReady();
-  void worker.run();
+  try {
+    await worker.waitUntilReady();
+  } catch (err) {
+    await worker.close(true).catch(() => {});
+    await threads.close();
+    client.disconnect();
+    throw err;
+  }
+  worker.run().catch((err: Error) => log(`${who}: stopped taking jobs: ${err.message}`));
 
   let markClosed: () => void = () => {};
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
