@@ -5,6 +5,8 @@
 // digest) with a time to live, not inside the jobs: a worker on another machine then needs only
 // Redis (no shared directory), jobs stay a few hundred bytes, and the entries vanish by themselves
 // when a run is abandoned. The run's checkpoint, not Redis, is what a resumed run reads.
+// Results are gathered by polling their entries (every 25 ms) and the jobs' states (every second)
+// rather than through QueueEvents' stream: polling notices a Redis restart that lost the queue.
 import type { Queue } from "bullmq";
 import type { Redis as RedisClient } from "ioredis";
 import { tf } from "@fluxion/backend";

@@ -58,10 +58,12 @@ export interface RedisOptions {
 export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
   const bin = redisServerBinary();
   if (bin === null) throw new Error(redisMissing()!);
-  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "fluxion-redis-"));
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", options.appendonly ? "yes" : "no"];
-  let child = await launch(bin, args, port);
+  const argsFor = (port: number) => ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", options.appendonly ? "yes" : "no"];
+  // Another process may take the free port before redis-server binds it: then try another.
+  let port = await freePort();
+  let child = await launch(bin, argsFor(port), port).catch(async () => launch(bin, argsFor((port = await freePort())), port));
+  const args = argsFor(port);
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
