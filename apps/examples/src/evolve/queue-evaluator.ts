@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createQueueEvaluator } from "@fluxion/evolve/queue";
 import type { Evaluator, ProblemRef } from "fluxion";
+import { LOCAL_WORKER_ENV } from "./queue-worker.js";
 
 /** Options of `openQueueEvaluator`. */
 export interface QueueRunOptions {
@@ -22,9 +23,13 @@ export interface QueueRunOptions {
 export async function openQueueEvaluator(options: QueueRunOptions): Promise<Evaluator> {
   // Its notes (jobs lost by a Redis restart and put back, no worker serving) go to stderr.
   const queue = await createQueueEvaluator({ connection: options.url, problem: options.problem, log: (line) => console.error(line) });
-  // This very CLI, as `evolve-worker`: its output would interleave with the run's, so only errors show.
+  // This very CLI, as `evolve-worker`: its output would interleave with the run's, so only errors
+  // show; its stdin is a pipe from here, whose end (this process gone) stops it.
   const workers = Array.from({ length: options.localWorkers }, () =>
-    spawn(process.execPath, [process.argv[1]!, "evolve-worker", "--queue", options.url, "--backend", options.backend], { stdio: ["ignore", "ignore", "inherit"] }),
+    spawn(process.execPath, [process.argv[1]!, "evolve-worker", "--queue", options.url, "--backend", options.backend], {
+      stdio: ["pipe", "ignore", "inherit"],
+      env: { ...process.env, [LOCAL_WORKER_ENV]: "1" },
+    }),
   );
   return {
     evaluate: (candidates, ctx) => queue.evaluate(candidates, ctx),

@@ -16,9 +16,17 @@ export const WORKER_QUEUE_OPTION: OptionSpec = { value: "a Redis URL, redis://HO
 /** The `--concurrency` option of `evolve-worker`. */
 export const CONCURRENCY_OPTION: OptionSpec = { value: "a whole number ≥ 1", placeholder: "N", help: "candidates evaluated at once, each in its own thread (default 1)" };
 
+/** Set in the environment of the local workers `evolve --queue URL --workers N` starts. */
+export const LOCAL_WORKER_ENV = "FLUXION_EVOLVE_LOCAL_WORKER";
+
 /** Serves the queue until the process is told to stop. */
 export async function evolveWorker(options: { queue: string; concurrency: number }): Promise<void> {
   const worker = await startQueueWorker({ connection: options.queue, concurrency: options.concurrency, stopOnSignals: true, log: (line) => console.log(line) });
+  // A local worker of a run stops with it, even when the run dies without stopping it: its stdin,
+  // a pipe from the run, then closes.
+  if (process.env[LOCAL_WORKER_ENV] === "1") {
+    process.stdin.on("end", () => void worker.close()).resume();
+  }
   console.log(`serving the evolve queue '${worker.queue}' at ${withoutPassword(options.queue)} with ${options.concurrency} thread(s); stop with Ctrl-C or SIGTERM (the running job finishes first)`);
   await worker.closed;
   console.log("stopped");
