@@ -79,6 +79,17 @@ describeRedis("QueueEvaluator on redis-server with 2 worker processes", () => {
     [...outA, ...outB].forEach(disposeCandidate);
   });
 
+  test("the same generation submitted again (as by a resumed run) reuses the finished jobs: nothing is evaluated twice", async () => {
+    const again = { run: "again", seed: 6, generation: 1 };
+    const first = await queue.evaluate(toyPopulation(3), again);
+    const evaluations = () => workers.flatMap((w) => w.lines).filter((l) => l.startsWith("evaluating candidate") && l.includes("run again,")).length;
+    expect(evaluations()).toBe(3);
+    const second = await queue.evaluate(toyPopulation(3), again);
+    expect(populationDigest(second)).toBe(populationDigest(first));
+    expect(evaluations()).toBe(3);
+    [...first, ...second].forEach(disposeCandidate);
+  });
+
   test("a candidate whose evaluation always kills its thread fails after its attempts, naming it; the others are evaluated", async () => {
     const crashing = problemRef({ crash: { id: 1, mode: "exit" } });
     const failing = await createQueueEvaluator({ connection: redis.url, problem: crashing, attempts: 2, backoff: 0.1 });
