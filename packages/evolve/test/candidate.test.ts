@@ -73,13 +73,16 @@ describe("candidate codec", () => {
     disposeCandidate(d);
   });
 
-  test("non-finite weights (a diverged candidate) round trip", () => {
+  test("non-finite weights (a diverged candidate) round trip and copy", () => {
     const x = inputVertex("x", 2);
     const c = makeCandidate({ id: 0, generation: 0, graph: new CompGraph(x, vertex("d", denseOf([[NaN, 1], [Infinity, 0]], [0, 0]), x)), rule: new Descent(0.1) });
     const d = candidateCodec.decode(candidateCodec.encode(c));
     expect(Array.from(trainables(d.graph)[0]!.dataSync())).toEqual([NaN, 1, Infinity, 0]);
+    const k = copyCandidate(c, 1, 1);
+    expect(Array.from(trainables(k.graph)[0]!.dataSync())).toEqual([NaN, 1, Infinity, 0]);
     disposeCandidate(c);
     disposeCandidate(d);
+    disposeCandidate(k);
   });
 
   test("foreign, truncated and damaged bytes are refused without leaks", () => {

@@ -48,6 +48,28 @@ describe("classificationProblem", () => {
     p.dispose!();
   });
 
+  test("data as { data, shape }, epochs as steps, a validation fraction split off by a seeded shuffle", () => {
+    // 10 examples, 2 held out: 8 train; epochs 3 × ⌊8 / 4⌋ = 6 steps.
+    const rows = Array.from({ length: 10 }, (_, i) => [i, -i]);
+    const labels = rows.map(([a]) => (a! % 2));
+    const flat = { data: new Float32Array(rows.flat()), shape: [10, 2] };
+    const run = (x: typeof rows | typeof flat) => {
+      const p = classificationProblem({ x, labels, validation: 0.2, batchSize: 4, epochs: 3, splitSeed: 4 });
+      const c = dense([[1, 0], [0, 1]], [0, 0]);
+      const e = p.evaluate(c, ctx) as { metrics: Record<string, number> };
+      disposeCandidate(c);
+      p.dispose!();
+      return e.metrics;
+    };
+    const a = run(rows);
+    expect(a.steps).toBe(6);
+    // The identity model predicts class 0 for every example (i ≥ −i; the tie at i = 0 goes to the
+    // first class), so its accuracy is the share of even i among the 2 held out.
+    const held = new Rng(4).permutation(10).slice(0, 2);
+    expect(a.accuracy).toBe(held.filter((i) => 0 === labels[i]).length / 2);
+    expect(run(flat)).toEqual({ ...a, seconds: expect.any(Number) });
+  });
+
   test("a NaN model gets the worst fitness and keeps its error; an exploding one too", () => {
     const p = classificationProblem({ x: [[1, 0], [0, 1]], labels: [0, 1], validation: { x: [[1, 0]], labels: [0] }, batchSize: 2, steps: 3 });
     const nan = dense([[NaN, 0], [0, 1]], [0, 0], 0, new Descent(0.1));

@@ -67,6 +67,16 @@ describe("PoolEvaluator", () => {
     }
   });
 
+  test("a worker that never returns: aborted after timeoutSeconds, retried, then failed; the others are unaffected", async () => {
+    const pool = new PoolEvaluator(toyProblem({ crash: { id: 0, mode: "hang" } }), { workers: 2, attempts: 2, timeoutSeconds: 2, execArgv });
+    const out = await pool.evaluate(toyPopulation(3), ctx);
+    await pool.close();
+    expect(out[0]!.fitness).toBe(WORST_FITNESS);
+    expect(out[0]!.error).toBe("evaluation failed 2 times: no result within timeoutSeconds = 2");
+    expect(out.slice(1).every((c) => c.error === undefined && c.fitness! > WORST_FITNESS)).toBe(true);
+    out.forEach(disposeCandidate);
+  });
+
   test("a search run on the pool ends with the sequential run's population", async () => {
     const run = async (evaluator: SequentialEvaluator | PoolEvaluator): Promise<string> => {
       const r = await runSearch({ generations: 3, populationSize: 4, seed: 5, initial: toyInitial, evolution: tinyEvolution, evaluator, problem: ref });
@@ -80,6 +90,7 @@ describe("PoolEvaluator", () => {
 
   test("bad options are refused", () => {
     expect(() => new PoolEvaluator(ref, { workers: 0 })).toThrow("PoolEvaluator: workers must be a whole number >= 1, got the number 0");
+    expect(() => new PoolEvaluator(ref, { timeoutSeconds: 0 })).toThrow("PoolEvaluator: timeoutSeconds must be a number > 0, got the number 0");
     expect(() => new PoolEvaluator({ module: 3 } as never)).toThrow("PoolEvaluator: problem must be { module");
   });
 });

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { tf } from "@fluxion/backend";
 import { liveTensors } from "@fluxion/backend/testing";
 import { fleaves } from "@fluxion/functors";
-import { SequentialEvaluator, disposeCandidate, loadProblem, populationDigest, runSearch, unloadProblem, type Candidate, type SearchOptions } from "@fluxion/evolve";
+import { defaultRng } from "@fluxion/nn";
+import type { EvolutionContext } from "../src/search/interfaces.js";
+import { SequentialEvaluator, changeNout, disposeCandidate, loadProblem, populationDigest, runSearch, unloadProblem, type Candidate, type SearchOptions } from "@fluxion/evolve";
 import { tinyEvolution, toyInitial, toyProblem } from "./helpers-search.js";
 
 jest.setTimeout(120_000);
@@ -61,6 +63,25 @@ describe("runSearch", () => {
     const again = await runSearch(options({ dir, onGeneration: () => void seen.push(-1) }));
     expect(seen).not.toContain(-1);
     expect(await finish(again)).toBe(reference);
+    await rm(dir, { recursive: true });
+  });
+
+  test("an evolution drawing from nn's default generator (hidden state) still resumes exactly", async () => {
+    // Not derived from the run's seeds: runSearch reseeds the default generator per generation.
+    const sloppy = {
+      evolve(pop: readonly Candidate[], ctx: EvolutionContext): Candidate[] {
+        const kept = tinyEvolution.evolve(pop, ctx);
+        const extra = ctx.child(kept[0]!, ["changeNout(h, random)"]);
+        changeNout(extra.graph, "h", 1 + Math.floor(defaultRng().float() * 3), { state: extra.state });
+        kept.pop(); // a child made by ctx.child and not returned: runSearch frees it
+        return [...kept, extra];
+      },
+    };
+    const whole = await finish(await runSearch(options({ generations: 4, evolution: sloppy })));
+    const dir = await tmp();
+    await finish(await runSearch(options({ dir, generations: 2, evolution: sloppy })));
+    defaultRng().float(); // the process's default generator is elsewhere now
+    expect(await finish(await runSearch(options({ dir, generations: 4, evolution: sloppy })))).toBe(whole);
     await rm(dir, { recursive: true });
   });
 

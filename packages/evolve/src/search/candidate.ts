@@ -66,7 +66,8 @@ export function makeCandidate(parts: CandidateParts): Candidate {
  * The copy goes through the graph's bytes, so it is exact.
  */
 export function copyCandidate(parent: Candidate, id: number, generation: number, operations: readonly string[] = []): Candidate {
-  const { graph, state } = graphCodec.decode(graphCodec.encode({ graph: parent.graph, state: parent.state }));
+  // A diverged parent's non-finite weights are copied as they are.
+  const { graph, state } = decodeGraphBytes(graphCodec.encode({ graph: parent.graph, state: parent.state }), { allowNonFinite: true });
   return makeCandidate({ id, generation, graph, rule: parent.rule, state: state!, lineage: { parents: [parent.id], operations: [...operations] } });
 }
 

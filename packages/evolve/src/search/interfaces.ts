@@ -161,6 +161,7 @@ export interface ProblemContext {
  * and returns the fitness. A candidate's own failure is reported in `error`, not thrown.
  */
 export interface Problem {
+  /** Trains `candidate` (its graph and state, in place) on the generation's batches and returns its fitness. */
   evaluate(candidate: Candidate, ctx: ProblemContext): Evaluation | Promise<Evaluation>;
   /** Frees the problem's own tensors (its data). */
   dispose?(): void;

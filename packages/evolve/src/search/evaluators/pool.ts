@@ -6,9 +6,9 @@ import type { BackendName } from "@fluxion/backend";
 import { describe } from "@fluxion/functors";
 import { candidateCodec, disposeCandidate, withEvaluation } from "../candidate.js";
 import { WORST_FITNESS } from "../fitness/score.js";
-import type { Candidate, EncodedResult, Evaluator, ProblemRef } from "../interfaces.js";
+import type { Candidate, EncodedResult, EncodedTask, Evaluator, ProblemRef } from "../interfaces.js";
 import { checkProblemRef } from "./load-problem.js";
-import type { PoolJob } from "./pool-worker.js";
+import type { PoolWorkerData } from "./pool-worker.js";
 
 /** Options of `PoolEvaluator`. */
 export interface PoolOptions {
@@ -22,6 +22,8 @@ export interface PoolOptions {
   filename?: string;
   /** Node options of the worker threads (e.g. a loader to run TypeScript sources). */
   execArgv?: string[];
+  /** An attempt running longer than this is aborted (its thread ends and is replaced) and counts as failed. Default Infinity. */
+  timeoutSeconds?: number;
 }
 
 /** This file's own worker module: `.js` in the built package, `.ts` when run from the sources. */
@@ -57,6 +59,10 @@ export class PoolEvaluator implements Evaluator {
   #options: PoolOptions;
   #pool: Promise<Piscina> | null = null;
   #closed = false;
+  // At most one task per thread is handed to piscina, so a task's time limit runs while it runs, not while it queues.
+  #threads = 1;
+  #active = 0;
+  #waiting: (() => void)[] = [];
 
   constructor(problem: ProblemRef, options: PoolOptions = {}) {
     this.problem = checkProblemRef("PoolEvaluator", problem);
@@ -64,48 +70,63 @@ export class PoolEvaluator implements Evaluator {
     checkCount("attempts", options.attempts);
     this.workers = options.workers;
     this.attempts = options.attempts ?? 2;
+    const t = options.timeoutSeconds;
+    if (t !== undefined && (typeof t !== "number" || !(t > 0))) throw new Error(`PoolEvaluator: timeoutSeconds must be a number > 0, got ${describe(t)}`);
     this.#options = options;
   }
 
-  async #start(): Promise<Piscina> {
+  async #start(backend: BackendName): Promise<Piscina> {
     const mod = await nodeModule<typeof import("piscina") & { default?: { Piscina?: typeof Piscina } }>("piscina");
     // ESM gives the named export; a CommonJS interop (jest) only `default`, the class itself.
     const PiscinaClass = (mod.Piscina ?? mod.default?.Piscina ?? mod.default) as typeof Piscina;
     const os = await nodeModule<typeof import("node:os")>("node:os");
     const threads = this.workers ?? os.availableParallelism();
-    return new PiscinaClass({
+    this.#threads = threads;
+    const pool = new PiscinaClass({
       filename: this.#options.filename ?? defaultWorker(),
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: Infinity,
+      workerData: { problem: this.problem, backend } satisfies PoolWorkerData,
       ...(this.#options.execArgv === undefined ? {} : { execArgv: this.#options.execArgv }),
     });
+    // Start every thread and build its problem before any time limit runs.
+    await Promise.all(Array.from({ length: threads }, () => pool.run(null)));
+    return pool;
   }
 
-  async #run(pool: Piscina, job: PoolJob): Promise<EncodedResult | Error> {
+  async #slot<T>(f: () => Promise<T>): Promise<T> {
+    while (this.#active >= this.#threads) await new Promise<void>((wake) => this.#waiting.push(wake));
+    this.#active += 1;
+    try {
+      return await f();
+    } finally {
+      this.#active -= 1;
+      this.#waiting.shift()?.();
+    }
+  }
+
+  async #run(pool: Piscina, task: EncodedTask): Promise<EncodedResult | Error> {
+    const t = this.#options.timeoutSeconds ?? Infinity;
     let last: unknown;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       try {
-        return (await pool.run(job)) as EncodedResult;
+        return (await this.#slot(() => pool.run(task, { signal: Number.isFinite(t) ? AbortSignal.timeout(Math.ceil(t * 1000)) : null }))) as EncodedResult;
       } catch (err) {
         last = err;
       }
     }
-    const why = String((last as Error)?.message ?? last);
+    const aborted = (last as Error)?.name === "AbortError" || /aborted/i.test(String((last as Error)?.message));
+    const why = aborted ? `no result within timeoutSeconds = ${this.#options.timeoutSeconds}` : String((last as Error)?.message ?? last);
     return new Error(`evaluation failed ${this.attempts} time${this.attempts === 1 ? "" : "s"}: ${why}`);
   }
 
   async evaluate(candidates: readonly Candidate[], ctx: { run: string; seed: number; generation: number }): Promise<Candidate[]> {
     if (this.#closed) throw new Error("PoolEvaluator: evaluate after close()");
-    this.#pool ??= this.#start();
+    this.#pool ??= this.#start(this.#options.backend ?? (tf.getBackend() as BackendName));
     const pool = await this.#pool;
-    const backend = this.#options.backend ?? (tf.getBackend() as BackendName);
-    const jobs = candidates.map((c): PoolJob => ({
-      problem: this.problem,
-      backend,
-      task: { run: ctx.run, seed: ctx.seed, generation: ctx.generation, id: c.id, candidate: candidateCodec.encode(c) },
-    }));
-    const results = await Promise.all(jobs.map((job) => this.#run(pool, job)));
+    const tasks = candidates.map((c): EncodedTask => ({ run: ctx.run, seed: ctx.seed, generation: ctx.generation, id: c.id, candidate: candidateCodec.encode(c) }));
+    const results = await Promise.all(tasks.map((task) => this.#run(pool, task)));
     return candidates.map((c, i) => {
       const r = results[i]!;
       if (!(r instanceof Error)) {

@@ -84,6 +84,14 @@ function release(own: tf.Tensor[], t: tf.Tensor): void {
   t.dispose();
 }
 
+/** The train-then-validate spec of a problem: fitness = quality to `digits` decimals, plus the size tie-breaker. */
+function trainingSpec(
+  fn: string, o: TrainingOptions, x: tf.Tensor, targets: tf.Tensor, loss: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, digits: number,
+  { validate }: Pick<TrainValidateSpec, "validate">,
+): TrainValidateSpec {
+  return { x, targets, ...stepsOf(fn, o, x.shape[0]!), loss: (out, t) => loss(out, t), fitness: (quality, params) => qualityVsSize(quality, params, digits), validate };
+}
+
 /** A problem over the given tensors; `dispose` frees them. */
 function problemOf(spec: TrainValidateSpec, owned: tf.Tensor[]): Problem {
   return {
@@ -133,12 +141,7 @@ export function classificationProblem(options: ClassificationOptions): Problem {
     const targets = tf.tidy(() => onehotbatch(train.labels, Array.from({ length: classes }, (_, i) => i)));
     own.push(targets);
     const loss = o.output === "probabilities" ? crossentropy : logitCrossentropy;
-    const spec: TrainValidateSpec = {
-      x: train.x,
-      targets,
-      ...stepsOf(fn, o, train.x.shape[0]!),
-      loss: (out, t) => loss(out, t),
-      fitness: (quality, params) => qualityVsSize(quality, params, 2),
+    const spec = trainingSpec(fn, o, train.x, targets, loss, 2, {
       validate(graph) {
         const predicted = tf.tidy(() => {
           const out = outputOf(graph, val.x);
@@ -151,7 +154,7 @@ export function classificationProblem(options: ClassificationOptions): Problem {
         const accuracy = right / val.labels.length;
         return { quality: accuracy, metrics: { accuracy } };
       },
-    };
+    });
     return problemOf(spec, own);
   } catch (err) {
     tf.dispose(own);
@@ -196,12 +199,7 @@ export function regressionProblem(options: RegressionOptions): Problem {
     }
     if (val.y.shape[1] !== train.y.shape[1]) throw new Error(`${fn}: validation.y has ${val.y.shape[1]} columns, y has ${train.y.shape[1]}`);
     const loss = o.loss === "mae" ? mae : mse;
-    const spec: TrainValidateSpec = {
-      x: train.x,
-      targets: train.y,
-      ...stepsOf(fn, o, train.x.shape[0]!),
-      loss: (out, t) => loss(out, t),
-      fitness: (quality, params) => qualityVsSize(quality, params, 3),
+    const spec = trainingSpec(fn, o, train.x, train.y, loss, 3, {
       validate(graph) {
         const m = tf.tidy(() => {
           const out = outputOf(graph, val.x);
@@ -213,7 +211,7 @@ export function regressionProblem(options: RegressionOptions): Problem {
         if (!Number.isFinite(error)) return { error: `the validation MAE is ${error}` };
         return { quality: 1 / (1 + error), metrics: { mae: error } };
       },
-    };
+    });
     return problemOf(spec, own);
   } catch (err) {
     tf.dispose(own);

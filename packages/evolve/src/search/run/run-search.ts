@@ -94,7 +94,8 @@ function nextGeneration(o: SearchOptions, population: Candidate[], generation: n
 
 /**
  * Runs an evolutionary architecture search: generation 0 is `initial(i, rng)` for i < populationSize;
- * each generation is evaluated, saved to `dir` (atomically: see the package README), reported,
+ * each generation is evaluated, saved to `dir` (its candidates into a fresh `gen-<N>/`, then
+ * `run.json` replaced atomically: a kill at any moment leaves the previous or the new one), reported,
  * then `evolution` makes the next one (dropped candidates are freed). Restarted with the same
  * `dir`, a run resumes after its last complete generation and ends with exactly the population
  * an uninterrupted run ends with: every generator derives from (seed, generation, id, purpose) and
@@ -126,7 +127,6 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
     lineage = { ...saved.state.lineage };
     population = saved.population;
     resumedAt = generation;
-    await o.onResume?.(generation);
   } else {
     if (o.dir !== undefined) await ensureDir(o.dir);
     seedRandom(mixSeed(o.seed, 0, "initial", "default-rng"));
@@ -145,6 +145,7 @@ export async function runSearch(options: SearchOptions): Promise<SearchResult> {
   }
 
   try {
+    if (resumedAt !== undefined) await o.onResume?.(resumedAt);
     for (;;) {
       if (generation >= 0) {
         if (generation + 1 >= o.generations) break;
