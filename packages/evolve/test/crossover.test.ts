@@ -6,7 +6,7 @@ import { tf } from "@fluxion/backend";
 import { assertNoLeaks } from "@fluxion/backend/testing";
 import { fleaves } from "@fluxion/functors";
 import { Adam, Descent, Leaf, Momentum, Nesterov, OptimiserChain, WeightDecay, setup, updateInPlace } from "@fluxion/optimisers";
-import { Conv, Dense, Rng, call, dispose, flatten, gradient, mse, relu } from "@fluxion/nn";
+import { Dense, Rng, call, dispose, gradient, mse, relu } from "@fluxion/nn";
 import {
   CompGraph,
   EvolveCandidates,

@@ -29,6 +29,7 @@ import {
   ShieldedOpt,
   VertexMutation,
   checkGraph,
+  graphCodec,
   inputVertex,
   insertionPoints,
   mutationAllowed,
@@ -36,11 +37,7 @@ import {
   type VertexAt,
 } from "../src/index.js";
 import type { Mutation, OperatorContext } from "../src/search/interfaces.js";
-import { assertOwned, batch, maxDiff, mlp, stateFits } from "./search-helpers.js";
-
-function expectBinomial(count: number, n: number, p: number, z = 4.5): void {
-  expect(Math.abs(count - n * p)).toBeLessThanOrEqual(z * Math.sqrt(n * p * (1 - p)) + 1e-9);
-}
+import { assertOwned, batch, maxDiff, mlp, expectBinomial, stateFits } from "./search-helpers.js";
 
 /** A mutation that counts its applications. */
 class Count implements Mutation<number> {
@@ -60,6 +57,22 @@ function trainStep(g: CompGraph, state: unknown, shape: readonly number[], nout:
   const [gr] = gradient((m: CompGraph) => mse(m.apply(x) as tf.Tensor, y), g);
   updateInPlace(state as never, g, gr);
   tf.dispose([x, y, ...fleaves(gr).filter((t): t is tf.Tensor => t instanceof tf.Tensor)]);
+}
+
+/**
+ * Runs `change` on `g` and checks that the outputs stay within 1e-5 of what they were, that the
+ * state fits the changed graph, and that a training step with it works.
+ */
+function preserving<T>(g: CompGraph, state: unknown, shape: readonly number[], nout: number, change: () => T): T {
+  const x = batch(6, shape);
+  const before = g.apply(x) as tf.Tensor;
+  const out = change();
+  const after = g.apply(x) as tf.Tensor;
+  expect(maxDiff(after, before)).toBeLessThan(1e-5);
+  expect(stateFits(g, state as never)).toBe(true);
+  trainStep(g, state, shape, nout);
+  tf.dispose([x, before, after]);
+  return out;
 }
 
 const ctxOf = (seed: number, state?: unknown, rule?: Rule): OperatorContext => ({ rng: new Rng(seed), ...(state === undefined ? {} : { state: state as never }), ...(rule ? { rule } : {}) });
@@ -107,18 +120,11 @@ describe("NoutMutation", () => {
   test("on a graph: the drawn Δ, the function unchanged when growing, the state following, no leaks", () => {
     const g = mlp(3);
     const state = setup(new Adam(0.01), g);
-    const x = batch(5, [3]);
-    const before = g.apply(x) as tf.Tensor;
     // Find a seed whose draw for nout 8 over U(0, 0.5) is +3, independently of the mutation.
     const seed = [...Array(50).keys()].find((s) => Math.ceil(new Rng(s).float() * 0.5 * 8) === 3)!;
-    const r = assertNoLeaks(() => new NoutMutation(0, 0.5).apply({ graph: g, name: "h1" }, ctxOf(seed, state)), 0);
+    const r = preserving(g, state, [3], 2, () => assertNoLeaks(() => new NoutMutation(0, 0.5).apply({ graph: g, name: "h1" }, ctxOf(seed, state)), 0));
     expect(r.changes).toEqual(["changeNout(h1, +3)"]);
     expect(g.vertex("h1").nout).toBe(11);
-    const after = g.apply(x) as tf.Tensor;
-    expect(maxDiff(after, before)).toBeLessThan(1e-5);
-    expect(stateFits(g, state)).toBe(true);
-    trainStep(g, state, [3], 2);
-    tf.dispose([x, before, after]);
     dispose([g, state]);
   });
   test("no change for a shielded output, an input, a size that would reach 0, or a tied size that cannot change", () => {
@@ -171,17 +177,10 @@ describe("AddVertexMutation", () => {
   test("an identity-initialised Dense after a relu vertex leaves the outputs unchanged; state and training follow", () => {
     const g = mlp(4);
     const state = setup(new Momentum(0.01), g);
-    const x = batch(6, [3]);
-    const before = g.apply(x) as tf.Tensor;
     const m = new AddVertexMutation(new DenseSpace({ sizes: [99], activations: [relu] }));
-    const r = assertOwned([g, state], () => m.apply({ graph: g, name: "h1" }, ctxOf(1, state)));
+    const r = preserving(g, state, [3], 2, () => assertOwned([g, state], () => m.apply({ graph: g, name: "h1" }, ctxOf(1, state))));
     expect(r.changes).toEqual(["insertAfter(h1, dense1: Dense(8 => 8, relu))"]);
     expect(g.names()).toEqual(["input", "h1", "dense1", "h2", "out"]);
-    const after = g.apply(x) as tf.Tensor;
-    expect(maxDiff(after, before)).toBeLessThan(1e-5);
-    expect(stateFits(g, state)).toBe(true);
-    trainStep(g, state, [3], 2);
-    tf.dispose([x, before, after]);
     dispose([g, state]);
   });
   test("after the input of a model with no hidden layer (identity activation: the function is unchanged)", () => {
@@ -247,10 +246,15 @@ describe("skip connections", () => {
     expect(maxDiff(mid, before)).toBeLessThan(1e-6);
     expect(stateFits(g, state)).toBe(true);
     trainStep(g, state, [3], 2);
+    // The shielded merge only passes h1's neurons on: h1 can still grow (and h2, h3 follow).
+    const grown = preserving(g, state, [3], 2, () => new NoutMutation(1, 1).apply({ graph: g, name: "h1" }, ctxOf(1, state)));
+    expect(grown.changes).toEqual(["changeNout(h1, +5)"]);
+    expect(g.vertex("h3").nin).toEqual([14]);
     const rm = assertOwned([g, state], () => new RemoveEdgeMutation().apply({ graph: g, name: "h1" }, ctxOf(1, state)));
     expect(rm.changes).toEqual(["removeEdge(h1 → cat1)"]);
     expect(g.names()).toEqual(["input", "h1", "h2", "h3", "out"]); // the merge left with one input is gone
     expect(g.vertex("h3").nin).toEqual([4]);
+    expect(g.vertex("h2").nin).toEqual([10]);
     expect(stateFits(g, state)).toBe(true);
     trainStep(g, state, [3], 2);
     tf.dispose([xs, before, mid]);
@@ -317,5 +321,35 @@ describe("rule mutations", () => {
     expect(new OptimiserMutation([Momentum]).apply(shielded, { rng: new Rng(1) })).toEqual({ value: shielded, changes: [] });
     expect(new LearningRateMutation().apply(shielded, { rng: new Rng(1) }).value).toBe(shielded);
     expect(refusal(() => new OptimiserMutation([Dense as never])).message).toMatch(/type 0 is not a rule class/);
+  });
+});
+
+describe("failures change nothing and leak nothing", () => {
+  test("an add-merge edge whose sizes cannot align (from the input) is undone; a merge vertex saves and loads", () => {
+    const g = mlp(11, [5, 4]);
+    const state = setup(new Adam(0.01), g);
+    const names = g.names();
+    const add = new AddEdgeMutation({ merge: "add" });
+    expect(add.targets(g, "input")).toEqual(["h2"]);
+    // input (3) into an add with h1 (5): the input cannot grow, so the edge is refused and the merge removed.
+    expect(assertNoLeaks(() => add.apply({ graph: g, name: "input" }, ctxOf(1, state)), 0).changes).toEqual([]);
+    expect(g.names()).toEqual(names);
+    // A concat merge goes through graphCodec (how children are copied) with its traits.
+    new AddEdgeMutation().apply({ graph: g, name: "input" }, ctxOf(1, state));
+    const copy = graphCodec.decode(graphCodec.encode({ graph: g, state }));
+    expect(copy.graph.names()).toEqual(["input", "h1", "cat1", "h2", "out"]);
+    expect(String(copy.graph.vertex("cat1").trait)).toBe(String(g.vertex("cat1").trait));
+    checkGraph(copy.graph);
+    dispose([g, state, copy.graph, copy.state]);
+  });
+  test("NoutMutation on a convolution before flatten: the Dense after it follows, the function stays", () => {
+    const x = inputVertex("img", [4, 4, 1]);
+    const c = vertex("c", new Conv([3, 3], [1, 2], relu, { pad: 1 }), x);
+    const g = new CompGraph(x, vertex("out", new Dense([32, 2]), vertex("f", flatten, c), { trait: new MutationShield() }));
+    const state = setup(new Adam(0.01), g);
+    const r = preserving(g, state, [4, 4, 1], 2, () => assertOwned([g, state], () => new NoutMutation(1, 1).apply({ graph: g, name: "c" }, ctxOf(1, state))));
+    expect(r.changes).toEqual(["changeNout(c, +2)"]);
+    expect(g.vertex("out").nin).toEqual([64]);
+    dispose([g, state]);
   });
 });

@@ -147,7 +147,9 @@ describe("the report of a run", () => {
     "7": { generation: 2, parents: [4, 6], operations: ["setActivation(a, tanh)"], fitness: 1 },
   };
   let graph: CompGraph;
-  beforeAll(() => (graph = smallGraph()));
+  beforeAll(() => {
+    graph = smallGraph();
+  });
   afterAll(() => dispose(graph));
   const cand = (id: number): Candidate => ({ id, generation: 2, graph, rule: new Adam(), state: {}, fitness: 1, lineage: { parents: [], operations: [] } }) as Candidate;
 

@@ -1,5 +1,6 @@
 // Test helpers for the search operators: candidates, a child function that deep-copies through
 // graphCodec (the engine's real ctx.child lives elsewhere), seeded generators, and a tiny MLP.
+import { expect } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import { fleaves } from "@fluxion/functors";
 import { Leaf, setup, type Rule, type StateTree } from "@fluxion/optimisers";
@@ -107,4 +108,9 @@ export function assertOwned<T>(owners: unknown, fn: () => T): T {
 /** The values of every tensor of a graph's layers, in order. */
 export function weightsOf(g: CompGraph): number[][] {
   return fleaves(g.layers).filter((t): t is tf.Tensor => t instanceof tf.Tensor).map((t) => Array.from(t.dataSync()));
+}
+
+/** |observed − expected| within z standard deviations of a binomial(n, p) count. */
+export function expectBinomial(count: number, n: number, p: number, z = 4.5): void {
+  expect(Math.abs(count - n * p)).toBeLessThanOrEqual(z * Math.sqrt(n * p * (1 - p)) + 1e-9);
 }

@@ -21,12 +21,7 @@ import {
   type CompGraph,
 } from "../src/index.js";
 import type { Candidate } from "../src/search/interfaces.js";
-import { bare, batch, candidate, disposeAll, evolutionContext, mlp, stateFits } from "./search-helpers.js";
-
-/** |observed − expected| within z standard deviations of a binomial(n, p) count. */
-function expectBinomial(count: number, n: number, p: number, z = 4.5): void {
-  expect(Math.abs(count - n * p)).toBeLessThanOrEqual(z * Math.sqrt(n * p * (1 - p)) + 1e-9);
-}
+import { bare, batch, candidate, disposeAll, evolutionContext, mlp, expectBinomial, stateFits } from "./search-helpers.js";
 
 describe("EliteSelection", () => {
   test("the n fittest, the same objects, ties by lower id", () => {
@@ -172,5 +167,27 @@ describe("CombinedEvolution with EvolveCandidates", () => {
     train(typed!.graph, typed!.state);
     tf.dispose([x, y]);
     disposeAll([parent, lr!, typed!]);
+  });
+});
+
+describe("determinism and failures", () => {
+  test("a child's draws depend on its id, not on the other children made with it", () => {
+    const pop = [candidate(0, mlp(1), new Adam(0.01), 1), candidate(1, mlp(2), new Adam(0.02), 1)];
+    const evo = new EvolveCandidates({ graph: new VertexMutation(new NoutMutation(-0.5, 0.5)), rule: new LearningRateMutation() });
+    const both = evo.evolve(pop, evolutionContext(4, 3, 10));
+    const alone = evo.evolve([pop[1]!], evolutionContext(4, 3, 11));
+    expect(alone[0]!.id).toBe(both[1]!.id);
+    expect(alone[0]!.lineage).toEqual(both[1]!.lineage);
+    expect(String(alone[0]!.rule)).toBe(String(both[1]!.rule));
+    disposeAll([...pop, ...both, ...alone]);
+  });
+  test("a mutation that throws: the children made so far are freed, the parents untouched", () => {
+    const pop = [candidate(0, mlp(1), new Adam(0.01), 1), candidate(1, mlp(2), new Adam(0.01), 1)];
+    let calls = 0;
+    const boom = { kind: "mutation" as const, apply: (g: CompGraph) => (++calls === 2 ? (() => { throw new Error("boom"); })() : { value: g, changes: [] }) };
+    const err = refusal(() => new EvolveCandidates({ graph: boom }).evolve(pop, evolutionContext(1, 1, 10)));
+    expect(err.message).toBe("boom");
+    expect(pop.map((c) => c.graph.names())).toEqual([["input", "h1", "h2", "out"], ["input", "h1", "h2", "out"]]);
+    disposeAll(pop);
   });
 });

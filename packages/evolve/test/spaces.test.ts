@@ -91,5 +91,8 @@ describe("initialGraph", () => {
     expect(refusal(() => new DenseSpace({ sizes: [], activations: [relu] })).message).toMatch(/DenseSpace: sizes must be a non-empty array of positive integers/);
     expect(refusal(() => new RepeatSpace(new ChainSpace(), 3, 1)).message).toMatch(/0 ≤ min ≤ max/);
     expect(refusal(() => initialGraph(null, 2, 0, new Rng(1))).message).toMatch(/output size must be a positive integer/);
+    expect(refusal(() => initialGraph(null, 2, 1, 7 as never)).message).toMatch(/rng must be an Rng/);
+    expect(refusal(() => new ChainSpace(dense as never)).message).toMatch(/ChainSpace: space 0 must be an architecture space/);
+    expect(refusal(() => new LayerBlock(new ChainSpace() as never)).message).toMatch(/LayerBlock: expected a layer space/);
   });
 });

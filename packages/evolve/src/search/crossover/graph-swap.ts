@@ -66,6 +66,7 @@ export class VertexCrossover implements Crossover<CompGraph> {
     if (!(this.deviation >= 0)) throw new Error(`VertexCrossover: deviation must be a number ≥ 0, got ${String(options.deviation)}`);
   }
 
+  /** Crosses the two graphs in place (their states too, from `ctx.states`); returns them and what changed. */
   apply(a: CompGraph, b: CompGraph, ctx: OperatorContext): Crossed {
     const none: Crossed = { values: [a, b], changes: [] };
     if (a === b) throw new Error("VertexCrossover: the two graphs must be different objects (copies of the parents)");

@@ -28,6 +28,7 @@ export class OptimiserCrossover implements Crossover<Rule> {
     if (!(this.p >= 0 && this.p <= 1)) throw new Error(`OptimiserCrossover: p must be a probability in [0, 1], got ${String(options.p)}`);
   }
 
+  /** The two rules after the crossover (new rules), and what changed. */
   apply(a: Rule, b: Rule, ctx: OperatorContext): Crossed {
     const changes: string[] = [];
     const values = this.swap(a, b, ctx, changes);
@@ -60,6 +61,7 @@ export class OptimiserCrossover implements Crossover<Rule> {
 export class LearningRateCrossover implements Crossover<Rule> {
   readonly kind = "crossover";
 
+  /** The two rules after the crossover (new rules), and what changed. */
   apply(a: Rule, b: Rule, _ctx: OperatorContext): Crossed {
     const etas = (r: Rule): number[] => {
       const out: number[] = [];

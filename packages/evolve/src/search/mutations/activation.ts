@@ -9,6 +9,7 @@ import type { VertexAt } from "./vertex-mutation.js";
 /** Gives a layer with an activation (σ) one drawn from `activations`, other than its own; weights and state stay. */
 export class ActivationFunctionMutation implements Mutation<VertexAt> {
   readonly kind = "mutation";
+  /** The activations it draws from. */
   readonly activations: readonly ((x: any) => any)[];
   constructor(...activations: ((x: any) => any)[]) {
     if (activations.length === 0 || !activations.every((f) => typeof f === "function")) throw new Error("ActivationFunctionMutation: expected one or more activation functions, e.g. (relu, tanh, identity)");

@@ -31,6 +31,7 @@ export class MutationProbability<T> implements Mutation<T> {
   apply(x: T, ctx: OperatorContext): Mutated<T> {
     return ctx.rng.float() < this.p ? this.m.apply(x, ctx) : { value: x, changes: [] };
   }
+  /** The mutations it is made of (what a MutationShield checks). */
   mutationLeaves(): readonly unknown[] {
     return [this.m];
   }
@@ -54,6 +55,7 @@ export class MutationChain<T> implements Mutation<T> {
     }
     return { value, changes };
   }
+  /** The mutations it is made of (what a MutationShield checks). */
   mutationLeaves(): readonly unknown[] {
     return this.ms;
   }
@@ -80,6 +82,7 @@ export class MutationChoice<T> implements Mutation<T> {
     const picked = this.options.find((o) => (u -= o[1]) < 0) ?? [...this.options].reverse().find((o) => o[1] > 0)!;
     return picked[0].apply(x, ctx);
   }
+  /** The mutations it is made of (what a MutationShield checks). */
   mutationLeaves(): readonly unknown[] {
     return this.options.map((o) => o[0]);
   }
@@ -89,6 +92,7 @@ export class MutationChoice<T> implements Mutation<T> {
 export class MutationFilter<T> implements Mutation<T> {
   readonly kind = "mutation";
   constructor(
+    /** Where the mutation applies. */
     readonly predicate: (x: T) => boolean,
     readonly m: Mutation<T>,
   ) {
@@ -98,6 +102,7 @@ export class MutationFilter<T> implements Mutation<T> {
   apply(x: T, ctx: OperatorContext): Mutated<T> {
     return this.predicate(x) ? this.m.apply(x, ctx) : { value: x, changes: [] };
   }
+  /** The mutations it is made of (what a MutationShield checks). */
   mutationLeaves(): readonly unknown[] {
     return [this.m];
   }

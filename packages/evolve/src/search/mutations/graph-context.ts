@@ -21,15 +21,17 @@ export function freshName(spec: GraphSpec, prefix: string, ctx: OperatorContext)
 }
 
 /**
- * Whether changing the size of `name` would also change the size of a graph output or of a
- * vertex whose trait does not allow `mutation` (a MutationShield): the vertices whose outputs
- * share neurons with `name`'s (through adds, concatenations and size-invariant layers).
+ * Whether changing the size of `name` would change the size of a graph output, or of a layer
+ * (other than `name`) whose trait does not allow `mutation` (a MutationShield): the neurons of
+ * `name` are tied to theirs through adds and size-invariant vertices. Merge vertices and
+ * activations in between only pass the neurons on, so their shields do not count here.
  */
 export function resizeReachesShield(graph: CompGraph, name: string, mutation: unknown): boolean {
   const cls = new Draft(graph, {}).classes();
   const mine = new Set(cls.seq.get(name)!.map((id) => cls.classOf[id]!));
-  const touches = (v: string): boolean => cls.seq.get(v)!.some((id) => mine.has(cls.classOf[id]!));
-  return graph.spec.vertices.some((v) => v.name !== name && touches(v.name) && (graph.spec.outputs.includes(v.name) || !allowMutation(v.trait, mutation))) || graph.spec.outputs.includes(name);
+  const trait = new Map(graph.spec.vertices.map((v) => [v.name, v.trait]));
+  if (graph.spec.outputs.some((o) => cls.seq.get(o)!.some((id) => mine.has(cls.classOf[id]!)))) return true;
+  return [...mine].some((c) => cls.members.get(c)!.some((p) => p.owner !== name && !allowMutation(trait.get(p.owner)!, mutation)));
 }
 
 /** Runs a graph operation; a SizeError (sizes that cannot align) becomes `false`, "no change". */

@@ -41,6 +41,7 @@ export class VertexMutation implements Mutation<CompGraph> {
     return { value: graph, changes };
   }
 
+  /** The mutations it is made of (what a MutationShield checks). */
   mutationLeaves(): readonly unknown[] {
     return [this.m];
   }

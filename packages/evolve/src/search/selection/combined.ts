@@ -14,6 +14,7 @@ export class CombinedEvolution implements Evolution {
     evolutions.forEach((e, i) => checkEvolution(`CombinedEvolution (argument ${i + 1})`, e));
     this.evolutions = Object.freeze([...evolutions]);
   }
+  /** The candidates of the next generation made from `population` (see the class). */
   evolve(population: readonly Candidate[], ctx: EvolutionContext): Candidate[] {
     const out: Candidate[] = [];
     for (const e of this.evolutions) for (const c of e.evolve(population, ctx)) if (!out.includes(c)) out.push(c);

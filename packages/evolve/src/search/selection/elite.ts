@@ -8,6 +8,7 @@ export class EliteSelection implements Evolution {
   constructor(n: number) {
     this.n = checkCount("EliteSelection", "n", n);
   }
+  /** The candidates of the next generation made from `population` (see the class). */
   evolve(population: readonly Candidate[], _ctx: EvolutionContext): Candidate[] {
     return byFitness("EliteSelection", population).slice(0, this.n);
   }

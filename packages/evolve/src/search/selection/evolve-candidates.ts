@@ -47,6 +47,7 @@ export class EvolveCandidates implements Evolution {
     this.options = options;
   }
 
+  /** The candidates of the next generation made from `population` (see the class). */
   evolve(population: readonly Candidate[], ctx: EvolutionContext): Candidate[] {
     const made: Making[] = [];
     try {

@@ -59,6 +59,7 @@ export class SusSelection implements Evolution {
     return out;
   }
 
+  /** The candidates of the next generation made from `population` (see the class). */
   evolve(population: readonly Candidate[], ctx: EvolutionContext): Candidate[] {
     return this.evolution.evolve(this.select(population, ctx.seeds(ctx.generation, "select", this.purpose)), ctx);
   }

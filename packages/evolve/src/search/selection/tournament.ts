@@ -47,6 +47,7 @@ export class TournamentSelection implements Evolution {
     });
   }
 
+  /** The candidates of the next generation made from `population` (see the class). */
   evolve(population: readonly Candidate[], ctx: EvolutionContext): Candidate[] {
     const winners = this.select(population, ctx.seeds(ctx.generation, "select", this.purpose));
     return this.evolution.evolve(winners, ctx);

@@ -20,7 +20,16 @@ export interface BuildContext {
 
 /** Adds vertices after `from` and returns the last one (NaiveGAflux's `AbstractArchSpace`). */
 export interface ArchSpace {
+  /** Adds vertices after `from`, drawing from `ctx.rng`; returns the last one (`from` itself when it adds none). */
   build(from: Built, ctx: BuildContext): Built;
+}
+
+/** Throws unless `space` is an ArchSpace (an object with `build`), naming `fn`. */
+export function checkArchSpace(fn: string, space: unknown, what = "the space"): ArchSpace {
+  if (space === null || typeof space !== "object" || typeof (space as ArchSpace).build !== "function") {
+    throw new Error(`${fn}: ${what} must be an architecture space (LayerBlock, RepeatSpace, ChainSpace, ChoiceSpace or an object with build), got ${space === null ? "null" : typeof space}`);
+  }
+  return space as ArchSpace;
 }
 
 /** `from` followed by a vertex holding `layer` (a layer or function), named after `prefix`. */
@@ -37,7 +46,10 @@ export class LayerBlock implements ArchSpace {
   constructor(
     readonly space: LayerSpace,
     readonly trait: Trait | null = null,
-  ) {}
+  ) {
+    if (space === null || typeof space !== "object" || typeof space.layer !== "function" || typeof space.fits !== "function") throw new Error("LayerBlock: expected a layer space (DenseSpace, ConvSpace or an object with prefix, fits and layer)");
+  }
+  /** Adds this space's vertices after `from`; returns the last one. */
   build(from: Built, ctx: BuildContext): Built {
     if (!this.space.fits(from.shape)) return from;
     let out = addLayer(from, this.space.layer(from.shape, ctx.rng), this.space.prefix, ctx, this.trait);
@@ -56,8 +68,10 @@ export class RepeatSpace implements ArchSpace {
     readonly min: number,
     readonly max: number,
   ) {
+    checkArchSpace("RepeatSpace", space);
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < min) throw new Error(`RepeatSpace: expected whole numbers 0 ≤ min ≤ max, got ${String(min)} and ${String(max)}`);
   }
+  /** Adds this space's vertices after `from`; returns the last one. */
   build(from: Built, ctx: BuildContext): Built {
     const r = this.min + ctx.rng.int(this.max - this.min + 1);
     let out = from;
@@ -70,8 +84,10 @@ export class RepeatSpace implements ArchSpace {
 export class ChainSpace implements ArchSpace {
   readonly spaces: readonly ArchSpace[];
   constructor(...spaces: ArchSpace[]) {
+    spaces.forEach((s, i) => checkArchSpace("ChainSpace", s, `space ${i}`));
     this.spaces = Object.freeze([...spaces]);
   }
+  /** Adds this space's vertices after `from`; returns the last one. */
   build(from: Built, ctx: BuildContext): Built {
     return this.spaces.reduce((out, s) => s.build(out, ctx), from);
   }
@@ -82,8 +98,10 @@ export class ChoiceSpace implements ArchSpace {
   readonly spaces: readonly ArchSpace[];
   constructor(...spaces: ArchSpace[]) {
     if (spaces.length === 0) throw new Error("ChoiceSpace: needs at least one space");
+    spaces.forEach((s, i) => checkArchSpace("ChoiceSpace", s, `space ${i}`));
     this.spaces = Object.freeze([...spaces]);
   }
+  /** Adds this space's vertices after `from`; returns the last one. */
   build(from: Built, ctx: BuildContext): Built {
     return this.spaces[ctx.rng.int(this.spaces.length)]!.build(from, ctx);
   }
@@ -91,6 +109,7 @@ export class ChoiceSpace implements ArchSpace {
 
 /** Flattens spatial dims into the features when there are any (a Dense output after convolutions). */
 export class FlattenSpace implements ArchSpace {
+  /** Adds this space's vertices after `from`; returns the last one. */
   build(from: Built, ctx: BuildContext): Built {
     return from.shape.length > 1 ? addLayer(from, flatten, "flatten", ctx) : from;
   }

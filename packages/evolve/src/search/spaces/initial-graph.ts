@@ -1,8 +1,8 @@
 // A member of the initial population: input → a search space's blocks → a shielded output layer.
-import { Dense, glorotUniform, identity, type Rng } from "@fluxion/nn";
+import { Dense, Rng, glorotUniform, identity } from "@fluxion/nn";
 import { CompGraph, inputVertex } from "../../graph/comp-graph.js";
 import { MutationShield } from "../../graph/traits.js";
-import { addLayer, FlattenSpace, type ArchSpace, type BuildContext, type Built } from "./arch-spaces.js";
+import { addLayer, checkArchSpace, FlattenSpace, type ArchSpace, type BuildContext, type Built } from "./arch-spaces.js";
 
 /** Options of `initialGraph`. */
 export interface InitialGraphOptions {
@@ -20,6 +20,8 @@ export interface InitialGraphOptions {
  */
 export function initialGraph(space: ArchSpace | null, inputShape: number | readonly number[], outputSize: number, rng: Rng, options: InitialGraphOptions = {}): CompGraph {
   if (!Number.isInteger(outputSize) || outputSize < 1) throw new Error(`initialGraph: the output size must be a positive integer, got ${String(outputSize)}`);
+  if (!(rng instanceof Rng)) throw new Error(`initialGraph: rng must be an Rng (new Rng(seed)), got ${rng === null ? "null" : typeof rng}`);
+  if (space !== null) checkArchSpace("initialGraph", space);
   const shape = typeof inputShape === "number" ? [inputShape] : [...inputShape];
   const counts = new Map<string, number>();
   const ctx: BuildContext = {

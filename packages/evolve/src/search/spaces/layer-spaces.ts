@@ -44,6 +44,7 @@ export interface DenseSpaceOptions {
 export class DenseSpace implements LayerSpace {
   readonly prefix = "dense";
   readonly sizes: readonly number[];
+  /** The activations it draws from. */
   readonly activations: readonly ((x: any) => any)[];
   constructor(options: DenseSpaceOptions) {
     checkChoices("DenseSpace", "sizes", options?.sizes, positiveInt, "positive integers");
@@ -81,6 +82,7 @@ export class ConvSpace implements LayerSpace {
   readonly prefix = "conv";
   readonly channels: readonly number[];
   readonly kernels: readonly number[];
+  /** The activations it draws from. */
   readonly activations: readonly ((x: any) => any)[];
   readonly pool: number;
   constructor(options: ConvSpaceOptions) {
