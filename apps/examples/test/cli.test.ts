@@ -53,7 +53,7 @@ describe("usage errors exit with 2 and name the flag", () => {
     expectUsageError(run("--epoch", "1"), "unknown option --epoch (did you mean --epochs?)", "usage: cli.js mnist [options]");
     expectUsageError(run("mnist", "--foo"), "unknown option --foo", "usage: cli.js mnist [options]");
     expectUsageError(run("tour", "--epochs", "3"), "unknown option --epochs", "usage: cli.js tour [options]");
-    expectUsageError(run("train"), "unknown command 'train'; expected one of: mnist, tour, functors, optimisers, evolve, help", "usage: cli.js [command]");
+    expectUsageError(run("train"), "unknown command 'train'; expected one of: mnist, tour, functors, optimisers, evolve, evolve-worker, help", "usage: cli.js [command]");
     expectUsageError(run("mnist", "extra"), "unexpected argument 'extra'", "usage: cli.js mnist");
     expectUsageError(run("--help=yes"), "--help takes no value, got 'yes'", "usage: cli.js mnist");
   });

@@ -40,11 +40,12 @@ export async function openQueueEvaluator(options: QueueRunOptions): Promise<Eval
   };
 }
 
-/** SIGTERM (the worker finishes its job, if any) and wait for the exit. */
+/** SIGTERM and the end of its stdin (the worker finishes its job, if any), then wait for the exit. */
 function stopWorker(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once("exit", () => resolve());
+    child.stdin?.end();
     child.kill("SIGTERM");
   });
 }

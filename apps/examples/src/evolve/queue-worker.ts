@@ -24,11 +24,11 @@ export async function evolveWorker(options: { queue: string; concurrency: number
   const worker = await startQueueWorker({ connection: options.queue, concurrency: options.concurrency, stopOnSignals: true, log: (line) => console.log(line) });
   // A local worker of a run stops with it, even when the run dies without stopping it: its stdin,
   // a pipe from the run, then closes.
-  if (process.env[LOCAL_WORKER_ENV] === "1") {
-    process.stdin.on("end", () => void worker.close()).resume();
-  }
+  const local = process.env[LOCAL_WORKER_ENV] === "1";
+  if (local) process.stdin.on("end", () => void worker.close()).resume();
   console.log(`serving the evolve queue '${worker.queue}' at ${withoutPassword(options.queue)} with ${options.concurrency} thread(s); stop with Ctrl-C or SIGTERM (the running job finishes first)`);
   await worker.closed;
+  if (local) process.stdin.destroy(); // a flowing stdin would keep the process alive
   console.log("stopped");
 }
 
