@@ -105,3 +105,4 @@ export { summaryTable, parseSummary } from "./search/report/summary-table.js";
 export { runReportData, writeRunReport, ancestry } from "./search/report/run-report.js";
 export type { RunReportOptions } from "./search/report/run-report.js";
 export type { ReportData, GenerationRecord, AncestorRecord } from "./search/report/report-data.js";
+export type { PlotScales } from "./search/report/fitness-plot.js";

@@ -621,4 +621,5 @@ export type {
   ReportData,
   GenerationRecord,
   AncestorRecord,
+  PlotScales,
 } from "@fluxion/evolve";

@@ -10,8 +10,22 @@ export const PLOT_BOX = { width: 640, height: 320, left: 64, right: 24, top: 16,
 
 const round = (x: number): number => Math.round(x * 100) / 100;
 
+/** Where the plot puts generations and fitness values (SVG units, rounded to 0.01). */
+export interface PlotScales {
+  /** The x coordinate of generation `g`. */
+  x(g: number): number;
+  /** The y coordinate of fitness `f` (higher fitness, smaller y). */
+  y(f: number): number;
+  /** The fitness at the bottom and at the top of the plot. */
+  readonly low: number;
+  readonly high: number;
+  /** The generations at the left and right edges. */
+  readonly first: number;
+  readonly last: number;
+}
+
 /** The scales of the plot of `generations`: a spread of zero is widened by ±0.5 around the value. */
-export function plotScales(generations: readonly GenerationRecord[]): { x(g: number): number; y(f: number): number; low: number; high: number; first: number; last: number } {
+export function plotScales(generations: readonly GenerationRecord[]): PlotScales {
   const values = generations.flatMap((r) => [r.best, r.median]).filter((v): v is number => v !== null && Number.isFinite(v));
   let low = values.length ? Math.min(...values) : 0;
   let high = values.length ? Math.max(...values) : 1;
