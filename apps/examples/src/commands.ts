@@ -1,5 +1,9 @@
 // The CLI's commands: their options, help and what they run.
 import type { BackendName } from "fluxion";
+import os from "node:os";
+import { DATASETS } from "./evolve/datasets.js";
+import { evolveDemo } from "./evolve/evolve-demo.js";
+import { CONCURRENCY_OPTION, QUEUE_OPTION, WORKER_QUEUE_OPTION, evolveWorker } from "./evolve/queue-worker.js";
 import { functorsTour } from "./functors-tour.js";
 import { mnist } from "./mnist.js";
 import { MODEL_KINDS } from "./mnist-models.js";
@@ -33,6 +37,43 @@ const MNIST_OPTIONS: OptionSpecs = {
 };
 
 const isWhole = (min: number) => (x: number) => Number.isSafeInteger(x) && x >= min;
+
+const EVOLVE_OPTIONS: OptionSpecs = {
+  data: { value: "xor, iris, mpg or mnist", placeholder: "xor|iris|mpg|mnist", help: "the problem (default xor: solved from a model with no hidden layer)" },
+  generations: { value: "a whole number ≥ 1", placeholder: "N", help: "the run's total generations; a resumed run continues to N (default: the data's)" },
+  population: { value: "a whole number ≥ 2", placeholder: "N", help: "candidates per generation (default: the data's)" },
+  seed: { value: "a whole number ≥ 0", placeholder: "S", help: "seeds every random choice of the run and the data's split (default 1)" },
+  checkpoint: { value: "a directory", placeholder: "DIR", help: "where the run is saved after every generation, with report.html; an existing run there is resumed (default: a new directory)" },
+  workers: { value: "a whole number ≥ 1", placeholder: "N", help: `worker threads evaluating candidates, 1: in this thread (default: the number of cores, ${os.availableParallelism()} here)` },
+  queue: QUEUE_OPTION,
+  ...COMMON_OPTIONS,
+};
+
+const EVOLVE_WORKER_OPTIONS: OptionSpecs = { queue: WORKER_QUEUE_OPTION, concurrency: CONCURRENCY_OPTION, ...COMMON_OPTIONS };
+
+function runEvolveWorker(args: ParsedArgs): Promise<void> {
+  const queue = args.values.queue;
+  if (typeof queue !== "string") throw new UsageError("evolve-worker needs --queue redis://HOST:PORT");
+  return evolveWorker({ queue, concurrency: numberValue(args, EVOLVE_WORKER_OPTIONS, "concurrency", 1, isWhole(1)) });
+}
+
+function runEvolve(args: ParsedArgs): Promise<unknown> {
+  const specs = EVOLVE_OPTIONS;
+  const checkpoint = args.values.checkpoint as string | undefined;
+  const queue = args.values.queue as string | undefined;
+  const generations = args.values.generations === undefined ? undefined : numberValue(args, specs, "generations", 1, isWhole(1));
+  const population = args.values.population === undefined ? undefined : numberValue(args, specs, "population", 2, isWhole(2));
+  return evolveDemo({
+    data: choiceValue(args, specs, "data", DATASETS, "xor"),
+    seed: numberValue(args, specs, "seed", 1, isWhole(0)),
+    workers: numberValue(args, specs, "workers", os.availableParallelism(), isWhole(1)),
+    ...(generations === undefined ? {} : { generations }),
+    ...(population === undefined ? {} : { population }),
+    ...(checkpoint === undefined ? {} : { checkpoint }),
+    // With --queue, --workers counts local worker processes, none unless given.
+    ...(queue === undefined ? {} : { queue, localWorkers: args.values.workers === undefined ? 0 : numberValue(args, specs, "workers", 1, isWhole(1)) }),
+  });
+}
 
 function runMnist(args: ParsedArgs): Promise<number> {
   const specs = MNIST_OPTIONS;
@@ -81,6 +122,28 @@ export const COMMANDS: Record<string, Command> = {
     about: "Fits a linear regression with setup/updateInPlace and Adam (no tensors leaked over 300 steps),\nflattens it with destructure, and races several rules down the Rosenbrock valley.",
     options: COMMON_OPTIONS,
     run: () => optimisersTour(),
+  },
+  evolve: {
+    summary: "evolve network architectures (xor, iris, auto mpg, mnist) with checkpoint/resume and report.html",
+    about:
+      "Evolves a population of graph models (@fluxion/evolve): every generation each candidate trains a\n" +
+      "little and is scored on validation data, then elites and tournament winners make the next one by\n" +
+      "mutation (sizes, layers, activations, learning rate, optimiser), keeping their trained weights.\n" +
+      "Prints `generation N: best fitness F, median M (params P)` per generation, then the best model,\n" +
+      "its `test accuracy` (or `test mae`) on held-out data and the `population digest`. The run is saved\n" +
+      "after every generation: run again with the same --checkpoint to resume (a larger --generations\n" +
+      "continues); open DIR/report.html for the fitness plot, the best architecture and its lineage.",
+    options: EVOLVE_OPTIONS,
+    run: runEvolve,
+  },
+  "evolve-worker": {
+    summary: "serve the evaluations of evolve runs on a Redis queue (evolve --queue URL), from this machine",
+    about:
+      "Evaluates candidates of any `evolve --queue URL` run on that queue until stopped (Ctrl-C or SIGTERM\n" +
+      "let the running job finish). Start one on every machine that should help: each needs Node, this\n" +
+      "repository built at the same path as the run's, and access to the Redis at URL.",
+    options: EVOLVE_WORKER_OPTIONS,
+    run: runEvolveWorker,
   },
 };
 

@@ -1,38 +1,15 @@
 // The examples CLI run as a user runs it: the built dist/cli.js in a child process, stdout a pipe
 // (not a terminal, so training reports plain progress lines), checked for output and exit status.
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { buildCli, expectUsageError, runCli, type Run } from "./cli-runner.js";
 
-const root = path.resolve(__dirname, "..");
-const cli = path.join(root, "dist", "cli.js");
 const scratch = mkdtempSync(path.join(os.tmpdir(), "fluxion-examples-"));
+const run = (...args: string[]): Run => runCli(args);
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A usage error: status 2, the message and the usage on stderr, nothing run. */
-function expectUsageError(r: Run, message: string, usage: string): void {
-  expect(r.stderr).toContain(`error: ${message}`);
-  expect(r.stderr).toContain(usage);
-  expect(r.stdout).toBe("");
-  expect(r.status).toBe(2);
-}
-
-beforeAll(() => {
-  // Bring dist up to date (incremental: quick when it already is).
-  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-b", root], { stdio: "inherit" });
-}, 120_000);
+beforeAll(buildCli, 120_000);
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -46,7 +23,7 @@ describe("help", () => {
     }
     const text = runs[0]!.stdout;
     expect(text).toMatch(/^usage: cli\.js \[command\] \[options\]/);
-    for (const command of ["mnist", "tour", "functors", "optimisers", "help"]) expect(text).toContain(`\n  ${command} `);
+    for (const command of ["mnist", "tour", "functors", "optimisers", "evolve", "help"]) expect(text).toContain(`\n  ${command} `);
     expect(text).toContain("exit status: 0 on success, 1 on a failure, 2 on a usage error");
   });
 
@@ -76,7 +53,7 @@ describe("usage errors exit with 2 and name the flag", () => {
     expectUsageError(run("--epoch", "1"), "unknown option --epoch (did you mean --epochs?)", "usage: cli.js mnist [options]");
     expectUsageError(run("mnist", "--foo"), "unknown option --foo", "usage: cli.js mnist [options]");
     expectUsageError(run("tour", "--epochs", "3"), "unknown option --epochs", "usage: cli.js tour [options]");
-    expectUsageError(run("train"), "unknown command 'train'; expected one of: mnist, tour, functors, optimisers, help", "usage: cli.js [command]");
+    expectUsageError(run("train"), "unknown command 'train'; expected one of: mnist, tour, functors, optimisers, evolve, evolve-worker, help", "usage: cli.js [command]");
     expectUsageError(run("mnist", "extra"), "unexpected argument 'extra'", "usage: cli.js mnist");
     expectUsageError(run("--help=yes"), "--help takes no value, got 'yes'", "usage: cli.js mnist");
   });

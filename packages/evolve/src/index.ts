@@ -96,3 +96,13 @@ export { runSearch } from "./search/run/run-search.js";
 export type { SearchOptions, SearchResult } from "./search/run/run-search.js";
 export type { GenerationSummary, LineageRecord } from "./search/run/summary.js";
 export type { RunState, RunIdentity } from "./search/run/checkpoint.js";
+
+// Search: report
+export { renderReport } from "./search/report/render-report.js";
+export { writeReport, REPORT_FILE } from "./search/report/write-report.js";
+export { fitnessPlot, plotScales, PLOT_BOX } from "./search/report/fitness-plot.js";
+export { summaryTable, parseSummary } from "./search/report/summary-table.js";
+export { runReportData, writeRunReport, ancestry } from "./search/report/run-report.js";
+export type { RunReportOptions } from "./search/report/run-report.js";
+export type { ReportData, GenerationRecord, AncestorRecord } from "./search/report/report-data.js";
+export type { PlotScales } from "./search/report/fitness-plot.js";

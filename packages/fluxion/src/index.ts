@@ -538,6 +538,17 @@ export {
   populationDigest,
   sha256Hex,
   runSearch,
+  renderReport,
+  writeReport,
+  REPORT_FILE,
+  fitnessPlot,
+  plotScales,
+  PLOT_BOX,
+  summaryTable,
+  parseSummary,
+  runReportData,
+  writeRunReport,
+  ancestry,
 } from "@fluxion/evolve";
 export type {
   VertexInfo,
@@ -606,4 +617,9 @@ export type {
   LineageRecord,
   RunState,
   RunIdentity,
+  RunReportOptions,
+  ReportData,
+  GenerationRecord,
+  AncestorRecord,
+  PlotScales,
 } from "@fluxion/evolve";
