@@ -91,7 +91,7 @@ export { SequentialEvaluator } from "./search/evaluators/sequential.js";
 export { PoolEvaluator } from "./search/evaluators/pool.js";
 export type { PoolOptions } from "./search/evaluators/pool.js";
 export { populationDigest, sha256Hex } from "./search/digest.js";
-export type { Candidate, Lineage, Seeds, ProblemRef, EncodedTask, EncodedResult, Evaluator } from "./search/interfaces.js";
+export type { Candidate, Lineage, Seeds, ProblemRef, EncodedTask, EncodedResult, Evaluator, Mutation, Crossover, Evolution, EvolutionContext, OperatorContext } from "./search/interfaces.js";
 export { runSearch } from "./search/run/run-search.js";
 export type { SearchOptions, SearchResult } from "./search/run/run-search.js";
 export type { GenerationSummary, LineageRecord } from "./search/run/summary.js";

@@ -74,6 +74,7 @@ export interface Mutation<T> {
 /** Makes two children from two parents (both already copies the crossover may change). */
 export interface Crossover<T> {
   readonly kind: "crossover";
+  /** The two children (`a` and `b` changed, or returned as they were when no valid exchange exists) and what was exchanged. */
   apply(a: T, b: T, ctx: OperatorContext): { values: [T, T]; changes: string[] };
 }
 
@@ -84,6 +85,7 @@ export interface Crossover<T> {
  * gives the copy its id, so ids and generators stay deterministic.
  */
 export interface Evolution {
+  /** The next generation's members: kept ones as they are, new ones from `ctx.child`. */
   evolve(population: readonly Candidate[], ctx: EvolutionContext): Candidate[];
 }
 
