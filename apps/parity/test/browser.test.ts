@@ -94,7 +94,7 @@ describe("in Chromium", () => {
     expect(run.results.length).toBe(ALL_CASES.length);
     expect(compareResults(run.results, cpu, TOLERANCE.webgl!)).toEqual([]);
     expect(stockMismatches(run.results, TOLERANCE.webgl!)).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 
   test("wasm finds its .wasm files in the browser and agrees with cpu on every case", async () => {
     const run = await runInPage("wasm");
@@ -102,5 +102,5 @@ describe("in Chromium", () => {
     expect(compareResults(run.results, cpu, TOLERANCE.wasm!)).toEqual([]);
     expect(stockMismatches(run.results, TOLERANCE.wasm!)).toEqual([]);
     expect(browser.errors).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });
