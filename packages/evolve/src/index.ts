@@ -77,7 +77,7 @@ export type { Problem, ProblemContext, Evaluation } from "./search/interfaces.js
 export { makeCandidate, copyCandidate, withEvaluation, disposeCandidate, candidateCodec, encodeRule, decodeRule } from "./search/candidate.js";
 export type { CandidateParts } from "./search/candidate.js";
 export { seedsFor, mixSeed } from "./search/seeds.js";
-export { WORST_FITNESS, qualityVsSize, accuracyFitness, maeFitness, roundTo } from "./search/fitness/score.js";
+export { WORST_FITNESS, qualityVsSize, accuracyFitness, accuracyLossFitness, maeFitness, roundTo } from "./search/fitness/score.js";
 export { generationBatches } from "./search/fitness/batches.js";
 export { trainThenValidate, parameterCount } from "./search/fitness/train-validate.js";
 export type { TrainValidateSpec } from "./search/fitness/train-validate.js";

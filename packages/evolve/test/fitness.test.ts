@@ -4,7 +4,7 @@ import { assertNoLeaks } from "@fluxion/backend/testing";
 import { Adam, Descent, Leaf, Momentum, trainables, type Rule } from "@fluxion/optimisers";
 import { Rng, relu } from "@fluxion/nn";
 import {
-  CompGraph, WORST_FITNESS, accuracyFitness, classificationProblem, copyCandidate, disposeCandidate, generationBatches, inputVertex, maeFitness, makeCandidate,
+  CompGraph, WORST_FITNESS, accuracyFitness, accuracyLossFitness, classificationProblem, copyCandidate, disposeCandidate, generationBatches, inputVertex, maeFitness, makeCandidate,
   regressionProblem, seedsFor, vertex, type Candidate,
 } from "@fluxion/evolve";
 import { denseOf } from "./helpers.js";
@@ -26,6 +26,14 @@ describe("fitness scores", () => {
     expect(accuracyFitness(0, 1e9)).toBeGreaterThan(WORST_FITNESS);
   });
 
+  test("accuracy to 2 decimals, then 9e-4/(1+loss), then min(1e-5, 1/params)", () => {
+    expect(accuracyLossFitness(0.9, 0, 10)).toBeCloseTo(0.9 + 9e-4 + 1e-5, 12);
+    expect(accuracyLossFitness(0.9, 1, 1e9)).toBeCloseTo(0.9 + 4.5e-4 + 1e-9, 12);
+    expect(accuracyLossFitness(0.904, 0.5, 1e6)).toBeGreaterThan(accuracyLossFitness(0.896, 0.6, 10)); // both 0.90: the lower loss wins over size
+    expect(accuracyLossFitness(0.9, 0.5, 10)).toBeGreaterThan(accuracyLossFitness(0.9, 0.5, 1e6)); // same loss: smaller wins
+    expect(accuracyLossFitness(0.91, 100, 1e9)).toBeGreaterThan(accuracyLossFitness(0.9, 0, 1)); // a real difference in accuracy wins over both
+  });
+
   test("regression: 1/(1+MAE) to 3 decimals plus min(1e-4, 1/params)", () => {
     expect(maeFitness(2 / 3, 2)).toBeCloseTo(0.6001, 12);
     expect(maeFitness(0, 1e6)).toBeCloseTo(1.000001, 12);
@@ -44,6 +52,20 @@ describe("classificationProblem", () => {
     expect(e.metrics.accuracy).toBe(0.6);
     expect(e.metrics.params).toBe(6);
     expect(e.fitness).toBeCloseTo(0.6 + 1e-3, 12);
+    disposeCandidate(c);
+    p.dispose!();
+  });
+
+  test("tieBreak loss: the hand-set model's validation cross-entropy decides below the accuracy", () => {
+    // Logits = x. logsumexp(row) - row[label]: log(1+e) - 1 = 0.31326169 (rows 1 and 2),
+    // log(e²+e) - 2 + 1 = 1.31326169 (rows 3 and 5), log(1+e³) - 3 = 0.04858735; mean 0.66032682.
+    const validation = { x: [[1, 0], [0, 1], [2, 1], [0, 3], [1, 2]], labels: [0, 1, 1, 1, 0] };
+    const p = classificationProblem({ x: [[1, 0], [0, 1]], labels: [0, 1], validation, batchSize: 2, steps: 1, tieBreak: "loss" });
+    const c = dense([[1, 0], [0, 1]], [0, 0]);
+    const e = assertNoLeaks(() => p.evaluate(c, ctx), 0) as { fitness: number; metrics: Record<string, number> };
+    expect(e.metrics.accuracy).toBe(0.6);
+    expect(e.metrics.validationLoss).toBeCloseTo(0.66032682, 5);
+    expect(e.fitness).toBeCloseTo(0.6 + 9e-4 / 1.66032682 + 1e-5, 8);
     disposeCandidate(c);
     p.dispose!();
   });
@@ -152,6 +174,7 @@ describe("classificationProblem", () => {
       [{ ...ok, steps: undefined }, "classificationProblem: give exactly one of steps and epochs"],
       [{ ...ok, validation: 1.5 }, "classificationProblem: validation must be { x, ... } or a fraction in (0, 1)"],
       [{ ...ok, batchsize: 3 }, "classificationProblem: unknown option 'batchsize'"],
+      [{ ...ok, tieBreak: "params" }, 'classificationProblem: tieBreak must be "size" or "loss", got the string "params"'],
     ];
     for (const [o, message] of bad) expect(() => assertNoLeaks(() => classificationProblem(o as never), 0)).toThrow(message);
     expect(() => regressionProblem({ x: [[1]], y: [1, 2], validation: 0.5, batchSize: 1, steps: 1 })).toThrow("regressionProblem: y has 2 rows, expected 1");

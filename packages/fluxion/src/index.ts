@@ -522,6 +522,7 @@ export {
   WORST_FITNESS,
   qualityVsSize,
   accuracyFitness,
+  accuracyLossFitness,
   maeFitness,
   roundTo,
   generationBatches,

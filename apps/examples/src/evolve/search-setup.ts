@@ -30,6 +30,7 @@ import {
   relu,
   tanh,
   type ArchSpace,
+  type LayerSpace,
   type CompGraph,
   type Rule,
   type Rng,
@@ -47,11 +48,19 @@ export interface SearchSetup {
   readonly elites: number;
   /** The hidden layers of the initial models (null: none, a linear model). */
   readonly initial: ArchSpace | null;
-  /** The layers AddVertexMutation inserts (identity-initialised, so the function is kept). */
-  readonly layers: DenseSpace | ConvSpace;
+  /** The layers AddVertexMutation inserts (identity-initialised, so the function is kept), each where its space fits. */
+  readonly layers: readonly LayerSpace[];
   readonly activations: readonly ((x: any) => any)[];
   /** log10 of the initial learning rates' range (drawn uniformly). */
   readonly logLearningRate: readonly [number, number];
+}
+
+/**
+ * `space`'s Dense layers only where the features are flat (after Flatten): on an image a Dense
+ * acts on every pixel alone, which costs as much as a convolution and sees no neighbours.
+ */
+function flatOnly(space: DenseSpace): LayerSpace {
+  return { prefix: space.prefix, fits: (shape) => shape.length === 1, layer: (shape, rng, options) => space.layer(shape, rng, options) };
 }
 
 const XOR_ACTIVATIONS = [relu, tanh, elu];
@@ -63,7 +72,7 @@ export const SEARCH_SETUPS: Readonly<Record<DatasetName, SearchSetup>> = {
     generations: 30,
     elites: 2,
     initial: null,
-    layers: new DenseSpace({ sizes: [2, 4], activations: XOR_ACTIVATIONS }),
+    layers: [new DenseSpace({ sizes: [2, 4], activations: XOR_ACTIVATIONS })],
     activations: XOR_ACTIVATIONS,
     logLearningRate: [-2, -1],
   },
@@ -74,7 +83,7 @@ export const SEARCH_SETUPS: Readonly<Record<DatasetName, SearchSetup>> = {
     generations: 20,
     elites: 2,
     initial: new RepeatSpace(new LayerBlock(new DenseSpace({ sizes: [8, 16], activations: [relu] })), 1, 1),
-    layers: new DenseSpace({ sizes: [8, 16], activations: [relu] }),
+    layers: [new DenseSpace({ sizes: [8, 16], activations: [relu] })],
     activations: [relu, tanh],
     logLearningRate: [-2.3, -1.7],
   },
@@ -83,7 +92,7 @@ export const SEARCH_SETUPS: Readonly<Record<DatasetName, SearchSetup>> = {
     generations: 20,
     elites: 2,
     initial: new RepeatSpace(new LayerBlock(new DenseSpace({ sizes: [32, 64], activations: [relu] })), 1, 2),
-    layers: new DenseSpace({ sizes: [16, 32, 64], activations: [relu] }),
+    layers: [new DenseSpace({ sizes: [16, 32, 64], activations: [relu] })],
     activations: [relu, elu],
     logLearningRate: [-3, -2.3],
   },
@@ -94,11 +103,11 @@ export const SEARCH_SETUPS: Readonly<Record<DatasetName, SearchSetup>> = {
     generations: 10,
     elites: 1,
     initial: new ChainSpace(
-      new LayerBlock(new ConvSpace({ channels: [8, 12, 16], kernels: [3], activations: [relu], pool: 1 })),
+      new LayerBlock(new ConvSpace({ channels: [16, 24, 32], kernels: [3], activations: [relu], pool: 1 })),
       new FlattenSpace(),
-      new RepeatSpace(new LayerBlock(new DenseSpace({ sizes: [32, 64], activations: [relu] })), 0, 1),
+      new RepeatSpace(new LayerBlock(new DenseSpace({ sizes: [64, 128], activations: [relu] })), 0, 1),
     ),
-    layers: new DenseSpace({ sizes: [32, 64], activations: [relu] }),
+    layers: [flatOnly(new DenseSpace({ sizes: [64], activations: [relu] }))],
     activations: [relu, elu],
     logLearningRate: [-2.7, -2.3],
   },
@@ -122,7 +131,7 @@ export function initialModel(setup: SearchSetup, data: Dataset, rng: Rng): { gra
 export function evolution(setup: SearchSetup, size = setup.population): CombinedEvolution {
   const graph = new MutationChain<CompGraph>(
     new VertexMutation(new MutationProbability<VertexAt>(new NoutMutation(-0.2, 0.2), 0.3)),
-    new VertexMutation(new MutationProbability<VertexAt>(new AddVertexMutation(setup.layers), 0.2), afterInputToo),
+    ...setup.layers.map((space) => new VertexMutation(new MutationProbability<VertexAt>(new AddVertexMutation(space), 0.2 / setup.layers.length), afterInputToo)),
     new VertexMutation(new MutationProbability<VertexAt>(new RemoveVertexMutation(), 0.1)),
     new VertexMutation(new MutationProbability<VertexAt>(new ActivationFunctionMutation(...setup.activations), 0.05)),
   );

@@ -6,7 +6,7 @@ import { Rng, crossentropy, logitCrossentropy, mae, mse, onehotbatch } from "@fl
 import type { CompGraph } from "../../graph/comp-graph.js";
 import type { Problem } from "../interfaces.js";
 import { checkLabels, examplesTensor, splitIndices, targetsTensor, type Examples } from "./data.js";
-import { qualityVsSize } from "./score.js";
+import { accuracyLossFitness, qualityVsSize } from "./score.js";
 import { trainThenValidate, type TrainValidateSpec } from "./train-validate.js";
 
 /** What both builders take besides the data. */
@@ -34,6 +34,11 @@ export interface ClassificationOptions extends TrainingOptions {
   validation: { x: Examples; labels: readonly number[] } | number;
   /** The model's output: "logits" (default, logitCrossentropy) or "probabilities" (crossentropy). */
   output?: "logits" | "probabilities";
+  /**
+   * What decides between candidates of equal rounded accuracy: "size" (default, fewer parameters:
+   * NaiveGAflux's AccuracyVsSize) or "loss" (lower validation loss, then size: `accuracyLossFitness`).
+   */
+  tieBreak?: "size" | "loss";
 }
 
 /** Options of `regressionProblem`. */
@@ -84,12 +89,12 @@ function release(own: tf.Tensor[], t: tf.Tensor): void {
   t.dispose();
 }
 
-/** The train-then-validate spec of a problem: fitness = quality to `digits` decimals, plus the size tie-breaker. */
+/** The train-then-validate spec of a problem, with its fitness and validation. */
 function trainingSpec(
-  fn: string, o: TrainingOptions, x: tf.Tensor, targets: tf.Tensor, loss: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, digits: number,
-  { validate }: Pick<TrainValidateSpec, "validate">,
+  fn: string, o: TrainingOptions, x: tf.Tensor, targets: tf.Tensor, loss: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+  { fitness, validate }: Pick<TrainValidateSpec, "fitness" | "validate">,
 ): TrainValidateSpec {
-  return { x, targets, ...stepsOf(fn, o, x.shape[0]!), loss: (out, t) => loss(out, t), fitness: (quality, params) => qualityVsSize(quality, params, digits), validate };
+  return { x, targets, ...stepsOf(fn, o, x.shape[0]!), loss: (out, t) => loss(out, t), fitness, validate };
 }
 
 /** A problem over the given tensors; `dispose` frees them. */
@@ -109,11 +114,12 @@ function outputOf(graph: CompGraph, x: tf.Tensor): tf.Tensor {
 /**
  * Classification by train-then-validate: each candidate trains on the generation's batches, then
  * its fitness is the validation accuracy rounded to 2 decimals plus min(1e-3, 1/params)
- * (NaiveGAflux's AccuracyVsSize). Metrics: accuracy, params, steps, loss, seconds.
+ * (NaiveGAflux's AccuracyVsSize), or with `tieBreak: "loss"` the validation loss before size
+ * (`accuracyLossFitness`). Metrics: accuracy, validationLoss, params, steps, loss, seconds.
  */
 export function classificationProblem(options: ClassificationOptions): Problem {
   const fn = "classificationProblem";
-  checkOptions(fn, options, ["x", "labels", "classes", "validation", "output", ...TRAINING_KEYS]);
+  checkOptions(fn, options, ["x", "labels", "classes", "validation", "output", "tieBreak", ...TRAINING_KEYS]);
   const o = options;
   const own: tf.Tensor[] = [];
   try {
@@ -125,6 +131,7 @@ export function classificationProblem(options: ClassificationOptions): Problem {
     const classes = o.classes ?? Math.max(0, ...all, ...(separate?.labels ?? [])) + 1;
     if (!Number.isSafeInteger(classes) || classes < 2) throw new Error(`${fn}: classes must be a whole number >= 2, got ${describe(classes)}`);
     const labels = checkLabels(fn, "labels", o.labels, x.shape[0]!, classes);
+    if (o.tieBreak !== undefined && o.tieBreak !== "size" && o.tieBreak !== "loss") throw new Error(`${fn}: tieBreak must be "size" or "loss", got ${describe(o.tieBreak)}`);
     if (o.output !== undefined && o.output !== "logits" && o.output !== "probabilities") throw new Error(`${fn}: output must be "logits" or "probabilities", got ${describe(o.output)}`);
     const [train, val] = splits(fn, o, x, (t, rows, which) => {
       if (which === "validation" && separate !== null) {
@@ -141,18 +148,23 @@ export function classificationProblem(options: ClassificationOptions): Problem {
     const targets = tf.tidy(() => onehotbatch(train.labels, Array.from({ length: classes }, (_, i) => i)));
     own.push(targets);
     const loss = o.output === "probabilities" ? crossentropy : logitCrossentropy;
-    const spec = trainingSpec(fn, o, train.x, targets, loss, 2, {
+    const valTargets = tf.tidy(() => onehotbatch(val.labels, Array.from({ length: classes }, (_, i) => i)));
+    own.push(valTargets);
+    const spec = trainingSpec(fn, o, train.x, targets, loss, {
+      fitness: o.tieBreak === "loss" ? (accuracy, params, m) => accuracyLossFitness(accuracy, m.validationLoss!, params) : (accuracy, params) => qualityVsSize(accuracy, params, 2),
       validate(graph) {
+        // One forward pass: the predicted classes, whether every output is finite, and the loss.
         const predicted = tf.tidy(() => {
           const out = outputOf(graph, val.x);
-          return tf.stack([tf.cast(tf.argMax(out, -1), "float32"), tf.broadcastTo(tf.cast(tf.all(tf.isFinite(out)), "float32"), [out.shape[0]!])]);
+          const n = out.shape[0]!;
+          return tf.stack([tf.cast(tf.argMax(out, -1), "float32"), tf.broadcastTo(tf.cast(tf.all(tf.isFinite(out)), "float32"), [n]), tf.broadcastTo(loss(out, valTargets), [n])]);
         });
         const rows = predicted.arraySync() as number[][];
         predicted.dispose();
         if (rows[1]!.some((f) => f !== 1)) return { error: "the validation output is not finite" };
         const right = rows[0]!.filter((p, i) => p === val.labels[i]).length;
         const accuracy = right / val.labels.length;
-        return { quality: accuracy, metrics: { accuracy } };
+        return { quality: accuracy, metrics: { accuracy, validationLoss: rows[2]![0]! } };
       },
     });
     return problemOf(spec, own);
@@ -199,7 +211,8 @@ export function regressionProblem(options: RegressionOptions): Problem {
     }
     if (val.y.shape[1] !== train.y.shape[1]) throw new Error(`${fn}: validation.y has ${val.y.shape[1]} columns, y has ${train.y.shape[1]}`);
     const loss = o.loss === "mae" ? mae : mse;
-    const spec = trainingSpec(fn, o, train.x, train.y, loss, 3, {
+    const spec = trainingSpec(fn, o, train.x, train.y, loss, {
+      fitness: (quality, params) => qualityVsSize(quality, params, 3),
       validate(graph) {
         const m = tf.tidy(() => {
           const out = outputOf(graph, val.x);

@@ -37,3 +37,13 @@ export function accuracyFitness(accuracy: number, params: number): number {
 export function maeFitness(mae: number, params: number): number {
   return qualityVsSize(1 / (1 + mae), params, 3);
 }
+
+/**
+ * Classification with the validation loss as the tie-breaker: `round(accuracy, 2) + 9e-4 / (1 +
+ * loss) + min(1e-5, 1/params)`. Among accuracies equal after rounding (on a few dozen validation
+ * examples most candidates tie), the model surer of the right labels (lower cross-entropy) wins;
+ * size breaks the ties left. Both terms together stay below a tenth of a rounding step.
+ */
+export function accuracyLossFitness(accuracy: number, loss: number, params: number): number {
+  return roundTo(accuracy, 2) + 9e-4 / (1 + Math.max(0, loss)) + Math.min(1e-5, 1 / Math.max(1, params));
+}

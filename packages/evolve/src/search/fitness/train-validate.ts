@@ -24,8 +24,8 @@ export interface TrainValidateSpec {
   loss(output: tf.Tensor, targets: tf.Tensor): tf.Tensor;
   /** The validation quality in [0, 1] and the metrics, or an error (non-finite outputs). */
   validate(graph: CompGraph): { quality: number; metrics: Record<string, number> } | { error: string };
-  /** Fitness from the quality and the parameter count. */
-  fitness(quality: number, params: number): number;
+  /** Fitness from the quality, the parameter count and the validation metrics. */
+  fitness(quality: number, params: number, metrics: Record<string, number>): number;
 }
 
 /** The number of trainable scalars of `graph`. */
@@ -81,7 +81,7 @@ export function trainThenValidate(c: Candidate, ctx: ProblemContext, spec: Train
     if (!allFinite(trainables(c.graph))) return failed("a weight is not finite after training", steps);
     const v = spec.validate(c.graph);
     if ("error" in v) return failed(v.error, steps);
-    return { fitness: spec.fitness(v.quality, params), metrics: { ...v.metrics, params, steps, loss: lastLoss, seconds: now() - started } };
+    return { fitness: spec.fitness(v.quality, params, v.metrics), metrics: { ...v.metrics, params, steps, loss: lastLoss, seconds: now() - started } };
   } catch (err) {
     return failed(String((err as Error)?.message ?? err), steps);
   }
