@@ -79,8 +79,11 @@ const CASES: Case[] = [
 
 const onCpu = () => tf.getBackend() === "cpu";
 
+// The kernel runs on cpu only (elsewhere the backend's own kernel runs, and the wasm one 4.22 gets
+// broadcast batches and an empty shared dimension wrong): these tests return early on other backends.
 describe("fluxion's cpu matrix product", () => {
   test.each(CASES.map((c) => ({ ta: false, tb: false, ...c })))("$a · $b (transposeA $ta, transposeB $tb) agrees with a float64 product", ({ a, b, ta = false, tb = false }) => {
+    if (!onCpu()) return;
     const av = seeded(size(a), 11);
     const bv = seeded(size(b), 23);
     const want = reference(a, av, b, bv, ta, tb);
@@ -96,6 +99,7 @@ describe("fluxion's cpu matrix product", () => {
   });
 
   test("an empty shared dimension gives zeros, an empty side an empty product", () => {
+    if (!onCpu()) return;
     const c = withFluxionKernels(() => tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 4])));
     expect(c.shape).toEqual([3, 4]);
     expect(Array.from(c.dataSync())).toEqual(new Array(12).fill(0));
@@ -105,6 +109,7 @@ describe("fluxion's cpu matrix product", () => {
   });
 
   test("zeros times anything is zeros; ones times ones counts the shared dimension", () => {
+    if (!onCpu()) return;
     const z = withFluxionKernels(() => tf.matMul(tf.zeros([5, 300]), tf.tensor(seeded(300 * 9, 5), [300, 9])));
     expect(Array.from(z.dataSync())).toEqual(new Array(45).fill(0));
     const o = withFluxionKernels(() => tf.matMul(tf.ones([5, 300]), tf.ones([300, 9])));
@@ -113,6 +118,7 @@ describe("fluxion's cpu matrix product", () => {
   });
 
   test("int32 operands go to tfjs's kernel, exact", () => {
+    if (!onCpu()) return;
     const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], "int32");
     const y = tf.tensor2d([7, 8, 9, 10, 11, 12], [3, 2], "int32");
     const c = assertNoLeaks(() => withFluxionKernels(() => tf.matMul(x, y)));
@@ -122,6 +128,7 @@ describe("fluxion's cpu matrix product", () => {
   });
 
   test("gradients through fluxion's calls use the kernel and match a float64 product", () => {
+    if (!onCpu()) return;
     // L = Σ (a·b): dL/da = 1·bᵀ, each row the sums of b's rows.
     const bv = seeded(300 * 17, 3);
     const [a, b] = [tf.tensor(seeded(33 * 300, 2), [33, 300]), tf.tensor(bv, [300, 17])];
