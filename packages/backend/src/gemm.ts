@@ -28,28 +28,19 @@ function grown(current: Float32Array<ArrayBuffer>, length: number): Float32Array
   return current.length >= length ? current : new Float32Array(Math.max(length, current.length * 2));
 }
 
-/** Copies rows [0, m) × terms [k0, k0 + kc) of A into blocks of MR rows, term by term, zero-padded. */
-function packRows(a: StridedMatrix, m: number, k0: number, kc: number, into: Float32Array): void {
-  const { values, offset, rowStride, colStride } = a;
+/**
+ * Copies `count` lines of a matrix (A's rows, or B's columns when `lines` is "columns") × terms
+ * [k0, k0 + kc) of the shared dimension into blocks of `width` lines, term by term, zero-padded.
+ */
+function pack(x: StridedMatrix, lines: "rows" | "columns", count: number, width: number, k0: number, kc: number, into: Float32Array): void {
+  const { values, offset } = x;
+  const [along, term] = lines === "rows" ? [x.rowStride, x.colStride] : [x.colStride, x.rowStride];
   let p = 0;
-  for (let i0 = 0; i0 < m; i0 += MR) {
-    const rows = Math.min(MR, m - i0);
+  for (let l0 = 0; l0 < count; l0 += width) {
+    const inside = Math.min(width, count - l0);
     for (let t = 0; t < kc; t++) {
-      const at = offset + i0 * rowStride + (k0 + t) * colStride;
-      for (let r = 0; r < MR; r++) into[p++] = r < rows ? values[at + r * rowStride]! : 0;
-    }
-  }
-}
-
-/** Copies terms [k0, k0 + kc) × columns [0, n) of B into blocks of NR columns, term by term, zero-padded. */
-function packColumns(b: StridedMatrix, n: number, k0: number, kc: number, into: Float32Array): void {
-  const { values, offset, rowStride, colStride } = b;
-  let p = 0;
-  for (let j0 = 0; j0 < n; j0 += NR) {
-    const cols = Math.min(NR, n - j0);
-    for (let t = 0; t < kc; t++) {
-      const at = offset + (k0 + t) * rowStride + j0 * colStride;
-      for (let s = 0; s < NR; s++) into[p++] = s < cols ? values[at + s * colStride]! : 0;
+      const at = offset + l0 * along + (k0 + t) * term;
+      for (let l = 0; l < width; l++) into[p++] = l < inside ? values[at + l * along]! : 0;
     }
   }
 }
@@ -66,8 +57,8 @@ export function gemmFloat32(m: number, n: number, k: number, a: StridedMatrix, b
     const kc = Math.min(KC, k - k0);
     packedA = grown(packedA, panelsA * MR * kc);
     packedB = grown(packedB, panelsB * NR * kc);
-    packRows(a, m, k0, kc, packedA);
-    packColumns(b, n, k0, kc, packedB);
+    pack(a, "rows", m, MR, k0, kc, packedA);
+    pack(b, "columns", n, NR, k0, kc, packedB);
     for (let pi = 0; pi < panelsA; pi++) {
       for (let pj = 0; pj < panelsB; pj++) block(kc, pi * MR * kc, pj * NR * kc, out, outOffset, n, pi * MR, pj * NR, Math.min(MR, m - pi * MR), Math.min(NR, n - pj * NR));
     }
