@@ -1,10 +1,12 @@
-// The float32 matrix product under fluxion's cpu BatchMatMul kernel (cpu-matmul.ts), in plain
-// JavaScript over Float32Arrays. tfjs-backend-cpu 4.22 runs 0.3-0.8 GFLOP/s on this machine: its
-// inner loop reads one operand with a stride and keeps one sum. Here both operands are first copied
-// ("packed") into panels read in order, and a 4x8 block of the output is kept in 32 local sums
-// while the shared dimension runs, so each pair of loads feeds 4 or 8 products (1.6-2.7 GFLOP/s,
-// measured against 4x4, 3x8, 2x12, 6x4 blocks and 128-1024 long panels; 4x8 over 256 was at or
-// near the top for every shape of the MLP's products). Sums are kept in float64 for up to 256 terms.
+// The float32 matrix product under fluxion's cpu BatchMatMul kernel (cpu-matmul.ts). tfjs-backend-cpu
+// 4.22 runs 0.6-0.8 GFLOP/s on this machine: its inner loop reads one operand with a stride and
+// keeps one sum. Here both operands are first copied ("packed") into panels read in order, and a
+// 4x8 block of the output is kept in local sums while the shared dimension runs, so each pair of
+// loads feeds 4 or 8 products. The block loops run in WebAssembly SIMD (gemm.wat, 16-27 GFLOP/s
+// here) where it compiles, else in JavaScript (3.2-3.4 GFLOP/s; 4x8 over 256 terms was at or near
+// the top of 4x4, 3x8, 2x12, 6x4, 4x12 blocks and 128-1024 terms for every shape of the MLP's
+// products). JavaScript keeps its sums in float64 for up to 256 terms, SIMD in float32 as BLAS does.
+import { GEMM_SIMD_BASE64 } from "./gemm-simd-bytes.js";
 
 const MR = 4; // rows of A per block
 const NR = 8; // columns of B per block
@@ -18,8 +20,8 @@ export interface StridedMatrix {
   colStride: number;
 }
 
-// Panels reused from one call to the next (grown when a call needs more), so a training step does
-// not allocate them again for each product.
+// The JavaScript loops' panels, reused from one call to the next (grown when a call needs more), so
+// a training step does not allocate them again for each product.
 let packedA = new Float32Array(0);
 let packedB = new Float32Array(0);
 const edge = new Float64Array(MR * NR);
@@ -30,12 +32,13 @@ function grown(current: Float32Array<ArrayBuffer>, length: number): Float32Array
 
 /**
  * Copies `count` lines of a matrix (A's rows, or B's columns when `lines` is "columns") × terms
- * [k0, k0 + kc) of the shared dimension into blocks of `width` lines, term by term, zero-padded.
+ * [k0, k0 + kc) of the shared dimension into blocks of `width` lines, term by term, zero-padded,
+ * from `into[start]` on.
  */
-function pack(x: StridedMatrix, lines: "rows" | "columns", count: number, width: number, k0: number, kc: number, into: Float32Array): void {
+function pack(x: StridedMatrix, lines: "rows" | "columns", count: number, width: number, k0: number, kc: number, into: Float32Array, start = 0): void {
   const { values, offset } = x;
   const [along, term] = lines === "rows" ? [x.rowStride, x.colStride] : [x.colStride, x.rowStride];
-  let p = 0;
+  let p = start;
   for (let l0 = 0; l0 < count; l0 += width) {
     const inside = Math.min(width, count - l0);
     for (let t = 0; t < kc; t++) {
@@ -45,12 +48,77 @@ function pack(x: StridedMatrix, lines: "rows" | "columns", count: number, width:
   }
 }
 
+/** The SIMD loops (gemm.wat) and the memory they work in, grown to the largest product seen. */
+interface Simd {
+  memory: WebAssembly.Memory;
+  gemm(pa: number, pb: number, c: number, panelsA: number, panelsB: number, kc: number, ldc: number): void;
+}
+
+let simdOn = true;
+let simd: Simd | null | undefined;
+
+/** Whether the SIMD loops run where WebAssembly SIMD compiles (tests switch them off to check the JavaScript ones). */
+export function setSimdGemm(on: boolean): void {
+  simdOn = on;
+}
+
+/** Whether products run through the SIMD loops now (switched on, and WebAssembly SIMD compiles here). */
+export function simdGemmRuns(): boolean {
+  return simdLoops() !== null;
+}
+
+function simdLoops(): Simd | null {
+  if (!simdOn) return null;
+  if (simd === undefined) {
+    try {
+      const module = new WebAssembly.Module(Uint8Array.from(atob(GEMM_SIMD_BASE64), (c) => c.charCodeAt(0)));
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const { gemm } = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Pick<Simd, "gemm">;
+      simd = { memory, gemm };
+    } catch {
+      simd = null; // no WebAssembly SIMD here (or WebAssembly forbidden): the JavaScript loops run
+    }
+  }
+  return simd;
+}
+
 /**
  * out[outOffset + i·n + j] += Σ_t A(i, t)·B(t, j) for an m×k A and a k×n B (each read through its
  * strides, so a transposed operand is the same array with its strides swapped); `out` row-major.
  */
 export function gemmFloat32(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, outOffset: number): void {
   if (m === 0 || n === 0) return;
+  const loops = simdLoops();
+  if (loops) gemmSimd(loops, m, n, k, a, b, out, outOffset);
+  else gemmJs(m, n, k, a, b, out, outOffset);
+}
+
+/** gemmFloat32 through the SIMD loops: panels packed into their memory, the product padded to whole blocks there, then added to out. */
+function gemmSimd(loops: Simd, m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, outOffset: number): void {
+  const panelsA = Math.ceil(m / MR);
+  const panelsB = Math.ceil(n / NR);
+  const ldc = panelsB * NR;
+  const kcMax = Math.min(KC, k);
+  const [pa, pb, pc] = [0, panelsA * MR * kcMax, (panelsA * MR + panelsB * NR) * kcMax];
+  const bytes = (pc + panelsA * MR * ldc) * 4;
+  const have = loops.memory.buffer.byteLength;
+  if (bytes > have) loops.memory.grow(Math.ceil((bytes - have) / 65536));
+  const heap = new Float32Array(loops.memory.buffer);
+  heap.fill(0, pc, pc + panelsA * MR * ldc);
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = Math.min(KC, k - k0);
+    pack(a, "rows", m, MR, k0, kc, heap, pa);
+    pack(b, "columns", n, NR, k0, kc, heap, pb);
+    loops.gemm(pa * 4, pb * 4, pc * 4, panelsA, panelsB, kc, ldc);
+  }
+  for (let i = 0; i < m; i++) {
+    const from = pc + i * ldc;
+    const to = outOffset + i * n;
+    for (let j = 0; j < n; j++) out[to + j]! += heap[from + j]!;
+  }
+}
+
+function gemmJs(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, outOffset: number): void {
   const panelsA = Math.ceil(m / MR);
   const panelsB = Math.ceil(n / NR);
   for (let k0 = 0; k0 < k; k0 += KC) {

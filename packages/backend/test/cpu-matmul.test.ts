@@ -1,12 +1,16 @@
-// fluxion's cpu BatchMatMul kernel (cpu-matmul.ts, gemm.ts) against a float64 matrix product
-// computed here (seeded inputs; edge sizes, transposes, broadcast batch axes), and the kernel
-// registry around fluxion's calls: fluxion's kernel inside them, tfjs's stock one outside (also
-// after a throw), other dtypes handed to the stock kernel, nothing on wasm.
-import { describe, expect, test } from "@jest/globals";
+// fluxion's cpu BatchMatMul kernel (cpu-matmul.ts, gemm.ts), through its SIMD loops and its
+// JavaScript ones, against a float64 matrix product computed here (seeded inputs; edge sizes,
+// transposes, broadcast batch axes), and the kernel registry around fluxion's calls: fluxion's
+// kernel inside them, tfjs's stock one outside (also after a throw), other dtypes handed to the
+// stock kernel, nothing on wasm.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import { valueAndGradients, withFluxionKernels } from "@fluxion/backend/internal";
 import { assertNoLeaks } from "@fluxion/backend/testing";
 import { seeded } from "./seeded.js";
+import { setSimdGemm, simdGemmRuns } from "../src/gemm.js";
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -73,14 +77,26 @@ const onCpu = () => tf.getBackend() === "cpu";
 
 // The kernel runs on cpu only (elsewhere the backend's own kernel runs, and the wasm one 4.22 gets
 // broadcast batches and an empty shared dimension wrong): these tests return early on other backends.
-describe("fluxion's cpu matrix product", () => {
+describe.each(["SIMD", "JavaScript"])("fluxion's cpu matrix product, %s loops", (loops) => {
+  const simd = loops === "SIMD";
+  const product = (f: () => tf.Tensor): tf.Tensor => {
+    setSimdGemm(simd);
+    return withFluxionKernels(f);
+  };
+  afterAll(() => setSimdGemm(true));
+
+  test("the loops asked for are the ones that run (Node has WebAssembly SIMD)", () => {
+    setSimdGemm(simd);
+    expect(simdGemmRuns()).toBe(simd);
+  });
+
   test.each(CASES.map((c) => ({ ta: false, tb: false, ...c })))("$a · $b (transposeA $ta, transposeB $tb) agrees with a float64 product", ({ a, b, ta = false, tb = false }) => {
     if (!onCpu()) return;
     const av = seeded(size(a), 11);
     const bv = seeded(size(b), 23);
     const want = reference(a, av, b, bv, ta, tb);
     const [x, y] = [tf.tensor(av, a), tf.tensor(bv, b)];
-    const c = assertNoLeaks(() => withFluxionKernels(() => tf.matMul(x, y, ta, tb)));
+    const c = assertNoLeaks(() => product(() => tf.matMul(x, y, ta, tb)));
     expect(c.shape).toEqual(want.shape);
     const got = c.dataSync();
     expect(got.length).toBe(want.values.length);
@@ -92,19 +108,19 @@ describe("fluxion's cpu matrix product", () => {
 
   test("an empty shared dimension gives zeros, an empty side an empty product", () => {
     if (!onCpu()) return;
-    const c = withFluxionKernels(() => tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 4])));
+    const c = product(() => tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 4])));
     expect(c.shape).toEqual([3, 4]);
     expect(Array.from(c.dataSync())).toEqual(new Array(12).fill(0));
-    const e = withFluxionKernels(() => tf.matMul(tf.zeros([0, 5]), tf.ones([5, 4])));
+    const e = product(() => tf.matMul(tf.zeros([0, 5]), tf.ones([5, 4])));
     expect(e.shape).toEqual([0, 4]);
     tf.dispose([c, e]);
   });
 
   test("zeros times anything is zeros; ones times ones counts the shared dimension", () => {
     if (!onCpu()) return;
-    const z = withFluxionKernels(() => tf.matMul(tf.zeros([5, 300]), tf.tensor(seeded(300 * 9, 5), [300, 9])));
+    const z = product(() => tf.matMul(tf.zeros([5, 300]), tf.tensor(seeded(300 * 9, 5), [300, 9])));
     expect(Array.from(z.dataSync())).toEqual(new Array(45).fill(0));
-    const o = withFluxionKernels(() => tf.matMul(tf.ones([5, 300]), tf.ones([300, 9])));
+    const o = product(() => tf.matMul(tf.ones([5, 300]), tf.ones([300, 9])));
     expect(Array.from(o.dataSync())).toEqual(new Array(45).fill(300));
     tf.dispose([z, o]);
   });
@@ -113,7 +129,7 @@ describe("fluxion's cpu matrix product", () => {
     if (!onCpu()) return;
     const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], "int32");
     const y = tf.tensor2d([7, 8, 9, 10, 11, 12], [3, 2], "int32");
-    const c = assertNoLeaks(() => withFluxionKernels(() => tf.matMul(x, y)));
+    const c = assertNoLeaks(() => product(() => tf.matMul(x, y)));
     expect(c.dtype).toBe("int32");
     expect(Array.from(c.dataSync())).toEqual([58, 64, 139, 154]);
     tf.dispose([x, y, c]);
@@ -124,6 +140,7 @@ describe("fluxion's cpu matrix product", () => {
     // L = Σ (a·b): dL/da = 1·bᵀ, each row the sums of b's rows.
     const bv = seeded(300 * 17, 3);
     const [a, b] = [tf.tensor(seeded(33 * 300, 2), [33, 300]), tf.tensor(bv, [300, 17])];
+    setSimdGemm(simd);
     const { value, grads } = valueAndGradients(() => tf.sum(tf.matMul(a, b)), [a]);
     const rowSums = Array.from({ length: 300 }, (_, p) => bv.slice(p * 17, p * 17 + 17).reduce((s, v) => s + v, 0));
     const da = grads[0]!.dataSync();
@@ -190,4 +207,11 @@ describe("the kernel registry around fluxion's calls", () => {
       tf.registerKernel(stock);
     }
   });
+});
+
+test("gemm-simd-bytes.ts is what gemm.wat assembles to", () => {
+  const script = fileURLToPath(new URL("../scripts/assemble-gemm.mjs", import.meta.url));
+  const check = spawnSync(process.execPath, [script, "--check"], { encoding: "utf8" });
+  expect(check.stderr).toBe("");
+  expect(check.status).toBe(0);
 });
