@@ -11,6 +11,12 @@ import { GEMM_SIMD_BASE64 } from "./gemm-simd-bytes.js";
 const MR = 4; // rows of A per block
 const NR = 8; // columns of B per block
 const KC = 256; // terms of the shared dimension per pass
+// The product runs chunk by chunk of MC rows × NC columns, so the panels (and the SIMD loops'
+// memory) stay the same small size whatever the matrices' (0.9 MB).
+const MC = 128;
+const NC = 512;
+const A_PANELS = MC * KC;
+const B_PANELS = KC * NC;
 
 /** A matrix read through strides: element (i, j) is `values[offset + i·rowStride + j·colStride]`. */
 export interface StridedMatrix {
@@ -20,22 +26,15 @@ export interface StridedMatrix {
   colStride: number;
 }
 
-// The JavaScript loops' panels, reused from one call to the next (grown when a call needs more), so
-// a training step does not allocate them again for each product.
-let packedA = new Float32Array(0);
-let packedB = new Float32Array(0);
-const edge = new Float64Array(MR * NR);
-
-function grown(current: Float32Array<ArrayBuffer>, length: number): Float32Array<ArrayBuffer> {
-  return current.length >= length ? current : new Float32Array(Math.max(length, current.length * 2));
-}
+/** `x` from row i0 and column j0 on. */
+const from = (x: StridedMatrix, i0: number, j0: number): StridedMatrix => ({ ...x, offset: x.offset + i0 * x.rowStride + j0 * x.colStride });
 
 /**
  * Copies `count` lines of a matrix (A's rows, or B's columns when `lines` is "columns") × terms
  * [k0, k0 + kc) of the shared dimension into blocks of `width` lines, term by term, zero-padded,
  * from `into[start]` on.
  */
-function pack(x: StridedMatrix, lines: "rows" | "columns", count: number, width: number, k0: number, kc: number, into: Float32Array, start = 0): void {
+function pack(x: StridedMatrix, lines: "rows" | "columns", count: number, width: number, k0: number, kc: number, into: Float32Array, start: number): void {
   const { values, offset } = x;
   const [along, term] = lines === "rows" ? [x.rowStride, x.colStride] : [x.colStride, x.rowStride];
   let p = start;
@@ -48,9 +47,9 @@ function pack(x: StridedMatrix, lines: "rows" | "columns", count: number, width:
   }
 }
 
-/** The SIMD loops (gemm.wat) and the memory they work in, grown to the largest product seen. */
+/** The SIMD loops (gemm.wat) and the memory they work in: A's panels, B's panels, then a chunk of the product. */
 interface Simd {
-  memory: WebAssembly.Memory;
+  heap: Float32Array;
   gemm(pa: number, pb: number, c: number, panelsA: number, panelsB: number, kc: number, ldc: number): void;
 }
 
@@ -72,9 +71,9 @@ function simdLoops(): Simd | null {
   if (simd === undefined) {
     try {
       const module = new WebAssembly.Module(Uint8Array.from(atob(GEMM_SIMD_BASE64), (c) => c.charCodeAt(0)));
-      const memory = new WebAssembly.Memory({ initial: 1 });
+      const memory = new WebAssembly.Memory({ initial: Math.ceil(((A_PANELS + B_PANELS + MC * NC) * 4) / 65536) });
       const { gemm } = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Pick<Simd, "gemm">;
-      simd = { memory, gemm };
+      simd = { heap: new Float32Array(memory.buffer), gemm };
     } catch {
       simd = null; // no WebAssembly SIMD here (or WebAssembly forbidden): the JavaScript loops run
     }
@@ -87,54 +86,55 @@ function simdLoops(): Simd | null {
  * strides, so a transposed operand is the same array with its strides swapped); `out` row-major.
  */
 export function gemmFloat32(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, outOffset: number): void {
-  if (m === 0 || n === 0) return;
   const loops = simdLoops();
-  if (loops) gemmSimd(loops, m, n, k, a, b, out, outOffset);
-  else gemmJs(m, n, k, a, b, out, outOffset);
-}
-
-/** gemmFloat32 through the SIMD loops: panels packed into their memory, the product padded to whole blocks there, then added to out. */
-function gemmSimd(loops: Simd, m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, outOffset: number): void {
-  const panelsA = Math.ceil(m / MR);
-  const panelsB = Math.ceil(n / NR);
-  const ldc = panelsB * NR;
-  const kcMax = Math.min(KC, k);
-  const [pa, pb, pc] = [0, panelsA * MR * kcMax, (panelsA * MR + panelsB * NR) * kcMax];
-  const bytes = (pc + panelsA * MR * ldc) * 4;
-  const have = loops.memory.buffer.byteLength;
-  if (bytes > have) loops.memory.grow(Math.ceil((bytes - have) / 65536));
-  const heap = new Float32Array(loops.memory.buffer);
-  heap.fill(0, pc, pc + panelsA * MR * ldc);
-  for (let k0 = 0; k0 < k; k0 += KC) {
-    const kc = Math.min(KC, k - k0);
-    pack(a, "rows", m, MR, k0, kc, heap, pa);
-    pack(b, "columns", n, NR, k0, kc, heap, pb);
-    loops.gemm(pa * 4, pb * 4, pc * 4, panelsA, panelsB, kc, ldc);
-  }
-  for (let i = 0; i < m; i++) {
-    const from = pc + i * ldc;
-    const to = outOffset + i * n;
-    for (let j = 0; j < n; j++) out[to + j]! += heap[from + j]!;
-  }
-}
-
-function gemmJs(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, outOffset: number): void {
-  const panelsA = Math.ceil(m / MR);
-  const panelsB = Math.ceil(n / NR);
-  for (let k0 = 0; k0 < k; k0 += KC) {
-    const kc = Math.min(KC, k - k0);
-    packedA = grown(packedA, panelsA * MR * kc);
-    packedB = grown(packedB, panelsB * NR * kc);
-    pack(a, "rows", m, MR, k0, kc, packedA);
-    pack(b, "columns", n, NR, k0, kc, packedB);
-    for (let pi = 0; pi < panelsA; pi++) {
-      for (let pj = 0; pj < panelsB; pj++) block(kc, pi * MR * kc, pj * NR * kc, out, outOffset, n, pi * MR, pj * NR, Math.min(MR, m - pi * MR), Math.min(NR, n - pj * NR));
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    for (let i0 = 0; i0 < m; i0 += MC) {
+      const [mc, nc, at] = [Math.min(MC, m - i0), Math.min(NC, n - j0), outOffset + i0 * n + j0];
+      if (loops) chunkSimd(loops, mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n);
+      else chunkJs(mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n);
     }
   }
 }
 
-/** Adds the product of one packed MR-row panel of A and one packed NR-column panel of B to out's block at (i0, j0), `rows`×`cols` of it inside the matrix. */
-function block(kc: number, ia: number, ib: number, out: Float32Array, outOffset: number, n: number, i0: number, j0: number, rows: number, cols: number): void {
+/** One chunk (mc ≤ MC rows, nc ≤ NC columns) through the SIMD loops, into their memory padded to whole blocks, then added to out (row stride n). */
+function chunkSimd(loops: Simd, mc: number, nc: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, at: number, n: number): void {
+  const { heap } = loops;
+  const [panelsA, panelsB] = [Math.ceil(mc / MR), Math.ceil(nc / NR)];
+  const ldc = panelsB * NR;
+  const c = A_PANELS + B_PANELS;
+  heap.fill(0, c, c + panelsA * MR * ldc);
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = Math.min(KC, k - k0);
+    pack(a, "rows", mc, MR, k0, kc, heap, 0);
+    pack(b, "columns", nc, NR, k0, kc, heap, A_PANELS);
+    loops.gemm(0, A_PANELS * 4, c * 4, panelsA, panelsB, kc, ldc);
+  }
+  for (let i = 0; i < mc; i++) {
+    const [to, row] = [at + i * n, c + i * ldc];
+    for (let j = 0; j < nc; j++) out[to + j]! += heap[row + j]!;
+  }
+}
+
+// The JavaScript loops' panels, allocated once.
+const packedA = new Float32Array(A_PANELS);
+const packedB = new Float32Array(B_PANELS);
+const edge = new Float64Array(MR * NR);
+
+/** One chunk through the JavaScript loops, added to out (row stride n) block by block. */
+function chunkJs(mc: number, nc: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, at: number, n: number): void {
+  const [panelsA, panelsB] = [Math.ceil(mc / MR), Math.ceil(nc / NR)];
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = Math.min(KC, k - k0);
+    pack(a, "rows", mc, MR, k0, kc, packedA, 0);
+    pack(b, "columns", nc, NR, k0, kc, packedB, 0);
+    for (let pi = 0; pi < panelsA; pi++) {
+      for (let pj = 0; pj < panelsB; pj++) block(kc, pi * MR * kc, pj * NR * kc, out, at + pi * MR * n + pj * NR, n, Math.min(MR, mc - pi * MR), Math.min(NR, nc - pj * NR));
+    }
+  }
+}
+
+/** Adds the product of one packed MR-row panel of A and one packed NR-column panel of B to out's block at `o` (row stride n), `rows`×`cols` of it inside the matrix. */
+function block(kc: number, ia: number, ib: number, out: Float32Array, o: number, n: number, rows: number, cols: number): void {
   const pa = packedA;
   const pb = packedB;
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c04 = 0, c05 = 0, c06 = 0, c07 = 0;
@@ -150,7 +150,6 @@ function block(kc: number, ia: number, ib: number, out: Float32Array, outOffset:
     c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3; c24 += a2 * b4; c25 += a2 * b5; c26 += a2 * b6; c27 += a2 * b7;
     c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3; c34 += a3 * b4; c35 += a3 * b5; c36 += a3 * b6; c37 += a3 * b7;
   }
-  const o = outOffset + i0 * n + j0;
   if (rows === MR && cols === NR) {
     let r = o;
     out[r]! += c00; out[r + 1]! += c01; out[r + 2]! += c02; out[r + 3]! += c03; out[r + 4]! += c04; out[r + 5]! += c05; out[r + 6]! += c06; out[r + 7]! += c07;
