@@ -27,6 +27,7 @@ interface CpuData {
 }
 interface CpuBackend {
   data: { get(id: object): CpuData | undefined; has(id: object): boolean };
+  makeTensorInfo(shape: number[], dtype: "float32", values: Float32Array): tf.TensorInfo;
 }
 interface WasmData {
   id: number;
@@ -139,6 +140,25 @@ export function rewriteFloat32(
     s.backend.wasm.tfjs.disposeData(id);
     s.backend.wasm.tfjs.registerTensor(id, t.size, memoryOffset ?? 0);
   }
+}
+
+/**
+ * The float32 array tfjs-backend-cpu holds for a kernel's input, for a kernel written in
+ * JavaScript (cpu-matmul.ts); null when `backend` is not the cpu backend or the input is not a
+ * float32 array there (another dtype, complex parts), for the kernel to hand the call to tfjs's.
+ * Read only: the array is the tensor's own. Data held by another backend is moved over first, as
+ * tfjs's own cpu kernels have it.
+ */
+export function cpuKernelInput(backend: unknown, input: tf.TensorInfo): Float32Array | null {
+  const cpu = backend as Partial<CpuBackend> | null;
+  if (input.dtype !== "float32" || typeof cpu?.data?.get !== "function" || typeof cpu.makeTensorInfo !== "function") return null;
+  const values = cpu.data.get(input.dataId)?.values;
+  return values instanceof Float32Array ? values : null;
+}
+
+/** A kernel's float32 output on tfjs-backend-cpu, holding `values` (not copied); call after `cpuKernelInput` accepted the backend. */
+export function cpuKernelOutput(backend: unknown, shape: number[], values: Float32Array): tf.TensorInfo {
+  return (backend as CpuBackend).makeTensorInfo(shape, "float32", values);
 }
 
 /**

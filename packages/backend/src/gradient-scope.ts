@@ -1,48 +1,63 @@
-// Where fluxion's gradients are registered. tfjs keeps one gradient per kernel in a global registry
-// that it reads while the forward pass is recorded; tfjs-layers, when imported, writes its own
-// copies of tfjs's stock gradients (BatchMatMul's and Tanh's among them) into the same registry. So
-// fluxion puts its gradients in place for the length of each of its own gradient calls and puts
-// back whatever was there after: its speed and exactness do not depend on whether or in which order
-// tfjs-layers is imported, and code outside those calls (tf.grad, tf.train's minimize,
-// tfjs-layers' fit and trainOnBatch) runs the registry's gradients, unchanged.
+// Where fluxion's gradients and kernels are registered. tfjs keeps one gradient per kernel, and one
+// kernel per kernel name and backend, in global registries that it reads at each op; tfjs-layers,
+// when imported, writes its own copies of tfjs's stock gradients (BatchMatMul's and Tanh's among
+// them) into the gradient registry. So fluxion puts its gradients and kernels in place for the
+// length of each of its own gradient calls (registry-scope.ts) and puts back whatever was there
+// after: its speed and exactness do not depend on whether or in which order tfjs-layers is
+// imported, and code outside those calls (tf.grad, tf.train's minimize, tfjs-layers' fit and
+// trainOnBatch) runs the registries' entries, unchanged.
 import * as tf from "@tensorflow/tfjs-core";
 import { fastGradients } from "./fast-gradients.js";
+import { fastKernels } from "./fast-kernels.js";
+import { registryScope, type Registry } from "./registry-scope.js";
 import { SECOND_ORDER_GRADIENTS } from "./second-order-gradients.js";
 
-let depth = 0;
-let displaced: (tf.GradConfig | undefined)[] = [];
+const GRADIENTS: Registry<tf.GradConfig> = {
+  get: (c) => tf.getGradient(c.kernelName),
+  put: (c) => tf.registerGradient(c),
+  remove: (c) => tf.unregisterGradient(c.kernelName),
+};
+
+const KERNELS: Registry<tf.KernelConfig> = {
+  get: (c) => tf.getKernel(c.kernelName, c.backendName),
+  // tfjs warns when a kernel is registered over another: take the old one out first.
+  put: (c) => {
+    if (tf.getKernel(c.kernelName, c.backendName)) tf.unregisterKernel(c.kernelName, c.backendName);
+    tf.registerKernel(c);
+  },
+  remove: (c) => tf.unregisterKernel(c.kernelName, c.backendName),
+};
 
 /** The gradient a fluxion gradient displaced during the current call (tfjs's stock one, or tfjs-layers' copy). */
 function displacedGradient(kernelName: string): tf.GradConfig {
-  const found = displaced[OWN.findIndex((c) => c.kernelName === kernelName)];
+  const found = gradients.displaced((c) => c.kernelName === kernelName);
   if (!found) throw new Error(`fluxion: no tfjs gradient is registered for ${kernelName} (is @tensorflow/tfjs-core's register_all_gradients bundled?)`);
   return found;
 }
 
-const OWN: readonly tf.GradConfig[] = [...SECOND_ORDER_GRADIENTS, ...fastGradients(displacedGradient)];
+const OWN_GRADIENTS: readonly tf.GradConfig[] = [...SECOND_ORDER_GRADIENTS, ...fastGradients(displacedGradient)];
+const gradients = registryScope(GRADIENTS, () => OWN_GRADIENTS);
+const kernels = registryScope(KERNELS, () => fastKernels(tf.getBackend()));
 
 /** True inside a `withFluxionGradients` call (fluxion's gradients are the registered ones). */
 export function withinFluxionGradients(): boolean {
-  return depth > 0;
+  return gradients.active();
 }
 
 /**
- * Runs `f` (synchronous) with fluxion's gradients registered: the second-order-exact ones and the
- * fast ones. Nested calls share the outermost registration, which is undone when it returns or throws.
+ * Runs `f` (synchronous) with fluxion's kernels registered for the active backend (fast-kernels.ts:
+ * the cpu matrix product), for forward passes outside gradient calls. Nested calls share the
+ * outermost registration, which is undone when it returns or throws; tfjs's stock kernels run outside.
+ */
+export function withFluxionKernels<T>(f: () => T): T {
+  return kernels.run(f);
+}
+
+/**
+ * Runs `f` (synchronous) with fluxion's gradients registered, the second-order-exact ones and the
+ * fast ones, and its kernels (as `withFluxionKernels`). Nested calls share the outermost
+ * registration, which is undone when it returns or throws.
  */
 export function withFluxionGradients<T>(f: () => T): T {
-  if (depth === 0) {
-    displaced = OWN.map((c) => tf.getGradient(c.kernelName));
-    for (const c of OWN) tf.registerGradient(c);
-  }
-  depth += 1;
-  try {
-    return f();
-  } finally {
-    depth -= 1;
-    if (depth === 0) {
-      OWN.forEach((c, i) => (displaced[i] ? tf.registerGradient(displaced[i]!) : tf.unregisterGradient(c.kernelName)));
-      displaced = [];
-    }
-  }
+  return kernels.run(() => gradients.run(f));
 }

@@ -5,15 +5,7 @@ import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import { hasTrustedKernels, valueAndGradients } from "@fluxion/backend/internal";
 import { assertNoLeaks } from "@fluxion/backend/testing";
-
-/** Float32-rounded numbers in [-1, 1) from a small LCG. */
-function seeded(n: number, seed: number): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return Math.fround((s / 2 ** 32) * 2 - 1);
-  });
-}
+import { seeded } from "./seeded.js";
 
 interface Conv {
   x: [number, number, number, number];

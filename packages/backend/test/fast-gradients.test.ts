@@ -6,15 +6,7 @@ import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
 import { valueAndGradients } from "@fluxion/backend/internal";
 import { assertNoLeaks } from "@fluxion/backend/testing";
-
-/** Float32-rounded numbers in [-1, 1) from a small LCG, so the float64 loops see the tensors' values. */
-function seeded(n: number, seed: number): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return Math.fround((s / 2 ** 32) * 2 - 1);
-  });
-}
+import { seeded } from "./seeded.js";
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 const strides = (shape: readonly number[]): number[] => shape.map((_, i) => size(shape.slice(i + 1)));

@@ -1,0 +1,167 @@
+// The float32 matrix product under fluxion's cpu BatchMatMul kernel (cpu-matmul.ts). tfjs-backend-cpu
+// 4.22 runs 0.6-0.8 GFLOP/s on this machine: its inner loop reads one operand with a stride and
+// keeps one sum. Here both operands are first copied ("packed") into panels read in order, and a
+// 4x8 block of the output is kept in local sums while the shared dimension runs, so each pair of
+// loads feeds 4 or 8 products. The block loops run in WebAssembly SIMD (gemm.wat, 14-21 GFLOP/s
+// here) where it compiles, else in JavaScript (3.4-3.5 GFLOP/s; 4x8 over 256 terms was at or near
+// the top of 4x4, 3x8, 2x12, 6x4, 4x12 blocks and 128-1024 terms for every shape of the MLP's
+// products). JavaScript keeps its sums in float64 for up to 256 terms, SIMD in float32 as BLAS does.
+import { GEMM_SIMD_BASE64 } from "./gemm-simd-bytes.js";
+
+const MR = 4; // rows of A per block
+const NR = 8; // columns of B per block
+const KC = 256; // terms of the shared dimension per pass
+// The product runs chunk by chunk of MC rows × NC columns, so the panels (and the SIMD loops'
+// memory) stay the same small size whatever the matrices' (0.9 MB).
+const MC = 128;
+const NC = 512;
+const A_PANELS = MC * KC;
+const B_PANELS = KC * NC;
+
+/** A matrix read through strides: element (i, j) is `values[offset + i·rowStride + j·colStride]`. */
+export interface StridedMatrix {
+  values: Float32Array;
+  offset: number;
+  rowStride: number;
+  colStride: number;
+}
+
+/** `x` from row i0 and column j0 on. */
+const from = (x: StridedMatrix, i0: number, j0: number): StridedMatrix => ({ ...x, offset: x.offset + i0 * x.rowStride + j0 * x.colStride });
+
+/**
+ * Copies `count` lines of a matrix (A's rows, or B's columns when `lines` is "columns") × terms
+ * [k0, k0 + kc) of the shared dimension into blocks of `width` lines, term by term, zero-padded,
+ * from `into[start]` on.
+ */
+function pack(x: StridedMatrix, lines: "rows" | "columns", count: number, width: number, k0: number, kc: number, into: Float32Array, start: number): void {
+  const { values, offset } = x;
+  const [along, term] = lines === "rows" ? [x.rowStride, x.colStride] : [x.colStride, x.rowStride];
+  let p = start;
+  for (let l0 = 0; l0 < count; l0 += width) {
+    const inside = Math.min(width, count - l0);
+    for (let t = 0; t < kc; t++) {
+      const at = offset + l0 * along + (k0 + t) * term;
+      for (let l = 0; l < width; l++) into[p++] = l < inside ? values[at + l * along]! : 0;
+    }
+  }
+}
+
+/** The SIMD loops (gemm.wat) and the memory they work in: A's panels, B's panels, then a chunk of the product. */
+interface Simd {
+  heap: Float32Array;
+  gemm(pa: number, pb: number, c: number, panelsA: number, panelsB: number, kc: number, ldc: number): void;
+}
+
+let simdOn = true;
+let simd: Simd | null | undefined;
+
+/** Whether the SIMD loops run where WebAssembly SIMD compiles (tests switch them off to check the JavaScript ones). */
+export function setSimdGemm(on: boolean): void {
+  simdOn = on;
+}
+
+/** Whether products run through the SIMD loops now (switched on, and WebAssembly SIMD compiles here). */
+export function simdGemmRuns(): boolean {
+  return simdLoops() !== null;
+}
+
+function simdLoops(): Simd | null {
+  if (!simdOn) return null;
+  if (simd === undefined) {
+    try {
+      const module = new WebAssembly.Module(Uint8Array.from(atob(GEMM_SIMD_BASE64), (c) => c.charCodeAt(0)));
+      const memory = new WebAssembly.Memory({ initial: Math.ceil(((A_PANELS + B_PANELS + MC * NC) * 4) / 65536) });
+      const { gemm } = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Pick<Simd, "gemm">;
+      simd = { heap: new Float32Array(memory.buffer), gemm };
+    } catch {
+      simd = null; // no WebAssembly SIMD here (or WebAssembly forbidden): the JavaScript loops run
+    }
+  }
+  return simd;
+}
+
+/**
+ * out[outOffset + i·n + j] += Σ_t A(i, t)·B(t, j) for an m×k A and a k×n B (each read through its
+ * strides, so a transposed operand is the same array with its strides swapped); `out` row-major.
+ */
+export function gemmFloat32(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, outOffset: number): void {
+  const loops = simdLoops();
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    for (let i0 = 0; i0 < m; i0 += MC) {
+      const [mc, nc, at] = [Math.min(MC, m - i0), Math.min(NC, n - j0), outOffset + i0 * n + j0];
+      if (loops) chunkSimd(loops, mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n);
+      else chunkJs(mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n);
+    }
+  }
+}
+
+/** One chunk (mc ≤ MC rows, nc ≤ NC columns) through the SIMD loops, into their memory padded to whole blocks, then added to out (row stride n). */
+function chunkSimd(loops: Simd, mc: number, nc: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, at: number, n: number): void {
+  const { heap } = loops;
+  const [panelsA, panelsB] = [Math.ceil(mc / MR), Math.ceil(nc / NR)];
+  const ldc = panelsB * NR;
+  const c = A_PANELS + B_PANELS;
+  heap.fill(0, c, c + panelsA * MR * ldc);
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = Math.min(KC, k - k0);
+    pack(a, "rows", mc, MR, k0, kc, heap, 0);
+    pack(b, "columns", nc, NR, k0, kc, heap, A_PANELS);
+    loops.gemm(0, A_PANELS * 4, c * 4, panelsA, panelsB, kc, ldc);
+  }
+  for (let i = 0; i < mc; i++) {
+    const [to, row] = [at + i * n, c + i * ldc];
+    for (let j = 0; j < nc; j++) out[to + j]! += heap[row + j]!;
+  }
+}
+
+// The JavaScript loops' panels, allocated once.
+const packedA = new Float32Array(A_PANELS);
+const packedB = new Float32Array(B_PANELS);
+const edge = new Float64Array(MR * NR);
+
+/** One chunk through the JavaScript loops, added to out (row stride n) block by block. */
+function chunkJs(mc: number, nc: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, at: number, n: number): void {
+  const [panelsA, panelsB] = [Math.ceil(mc / MR), Math.ceil(nc / NR)];
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = Math.min(KC, k - k0);
+    pack(a, "rows", mc, MR, k0, kc, packedA, 0);
+    pack(b, "columns", nc, NR, k0, kc, packedB, 0);
+    for (let pi = 0; pi < panelsA; pi++) {
+      for (let pj = 0; pj < panelsB; pj++) block(kc, pi * MR * kc, pj * NR * kc, out, at + pi * MR * n + pj * NR, n, Math.min(MR, mc - pi * MR), Math.min(NR, nc - pj * NR));
+    }
+  }
+}
+
+/** Adds the product of one packed MR-row panel of A and one packed NR-column panel of B to out's block at `o` (row stride n), `rows`×`cols` of it inside the matrix. */
+function block(kc: number, ia: number, ib: number, out: Float32Array, o: number, n: number, rows: number, cols: number): void {
+  const pa = packedA;
+  const pb = packedB;
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c04 = 0, c05 = 0, c06 = 0, c07 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c24 = 0, c25 = 0, c26 = 0, c27 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0, c34 = 0, c35 = 0, c36 = 0, c37 = 0;
+  for (let t = 0; t < kc; t++, ia += MR, ib += NR) {
+    const a0 = pa[ia]!, a1 = pa[ia + 1]!, a2 = pa[ia + 2]!, a3 = pa[ia + 3]!;
+    const b0 = pb[ib]!, b1 = pb[ib + 1]!, b2 = pb[ib + 2]!, b3 = pb[ib + 3]!;
+    const b4 = pb[ib + 4]!, b5 = pb[ib + 5]!, b6 = pb[ib + 6]!, b7 = pb[ib + 7]!;
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3; c04 += a0 * b4; c05 += a0 * b5; c06 += a0 * b6; c07 += a0 * b7;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3; c14 += a1 * b4; c15 += a1 * b5; c16 += a1 * b6; c17 += a1 * b7;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3; c24 += a2 * b4; c25 += a2 * b5; c26 += a2 * b6; c27 += a2 * b7;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3; c34 += a3 * b4; c35 += a3 * b5; c36 += a3 * b6; c37 += a3 * b7;
+  }
+  if (rows === MR && cols === NR) {
+    let r = o;
+    out[r]! += c00; out[r + 1]! += c01; out[r + 2]! += c02; out[r + 3]! += c03; out[r + 4]! += c04; out[r + 5]! += c05; out[r + 6]! += c06; out[r + 7]! += c07;
+    r += n;
+    out[r]! += c10; out[r + 1]! += c11; out[r + 2]! += c12; out[r + 3]! += c13; out[r + 4]! += c14; out[r + 5]! += c15; out[r + 6]! += c16; out[r + 7]! += c17;
+    r += n;
+    out[r]! += c20; out[r + 1]! += c21; out[r + 2]! += c22; out[r + 3]! += c23; out[r + 4]! += c24; out[r + 5]! += c25; out[r + 6]! += c26; out[r + 7]! += c27;
+    r += n;
+    out[r]! += c30; out[r + 1]! += c31; out[r + 2]! += c32; out[r + 3]! += c33; out[r + 4]! += c34; out[r + 5]! += c35; out[r + 6]! += c36; out[r + 7]! += c37;
+    return;
+  }
+  // A block at the bottom or right edge: only its part inside the matrix is written.
+  edge.set([c00, c01, c02, c03, c04, c05, c06, c07, c10, c11, c12, c13, c14, c15, c16, c17, c20, c21, c22, c23, c24, c25, c26, c27, c30, c31, c32, c33, c34, c35, c36, c37]);
+  for (let r = 0; r < rows; r++) for (let s = 0; s < cols; s++) out[o + r * n + s]! += edge[r * NR + s]!;
+}

@@ -1,0 +1,217 @@
+// fluxion's cpu BatchMatMul kernel (cpu-matmul.ts, gemm.ts), through its SIMD loops and its
+// JavaScript ones, against a float64 matrix product computed here (seeded inputs; edge sizes,
+// transposes, broadcast batch axes), and the kernel registry around fluxion's calls: fluxion's
+// kernel inside them, tfjs's stock one outside (also after a throw), other dtypes handed to the
+// stock kernel, nothing on wasm.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, test } from "@jest/globals";
+import { tf } from "@fluxion/backend";
+import { valueAndGradients, withFluxionKernels } from "@fluxion/backend/internal";
+import { assertNoLeaks } from "@fluxion/backend/testing";
+import { seeded } from "./seeded.js";
+import { setSimdGemm, simdGemmRuns } from "../src/gemm.js";
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** op(a)·op(b) in float64, batch axes broadcast as numpy's (right-aligned, 1 stretches). */
+function reference(aShape: number[], av: number[], bShape: number[], bv: number[], ta: boolean, tb: boolean): { shape: number[]; values: number[] } {
+  const [ra, ca] = aShape.slice(-2) as [number, number];
+  const [rb, cb] = bShape.slice(-2) as [number, number];
+  const [m, k] = ta ? [ca, ra] : [ra, ca];
+  const n = tb ? rb : cb;
+  const rank = Math.max(aShape.length, bShape.length) - 2;
+  const pad = (s: number[]) => [...Array<number>(rank - (s.length - 2)).fill(1), ...s.slice(0, -2)];
+  const [pa, pb] = [pad(aShape), pad(bShape)];
+  const batch = pa.map((d, i) => Math.max(d, pb[i]!));
+  const values: number[] = [];
+  for (let t = 0; t < size(batch); t++) {
+    // The batch index t, digit by digit, mapped into each operand (a 1 there stays at 0).
+    let [offA, offB, rest] = [0, 0, t];
+    for (let axis = batch.length - 1, sa = 1, sb = 1; axis >= 0; axis--) {
+      const at = rest % batch[axis]!;
+      rest = Math.floor(rest / batch[axis]!);
+      if (pa[axis] !== 1) offA += at * sa;
+      if (pb[axis] !== 1) offB += at * sb;
+      sa *= pa[axis]!;
+      sb *= pb[axis]!;
+    }
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let p = 0; p < k; p++) sum += av[offA * ra * ca + (ta ? p * ca + i : i * ca + p)]! * bv[offB * rb * cb + (tb ? j * cb + p : p * cb + j)]!;
+        values.push(sum);
+      }
+  }
+  return { shape: [...batch, m, n], values };
+}
+
+interface Case {
+  a: number[];
+  b: number[];
+  ta?: boolean;
+  tb?: boolean;
+}
+
+// Blocks are 4 rows × 8 columns over 256 terms: sizes below, at and across those edges.
+const CASES: Case[] = [
+  { a: [1, 5], b: [5, 7] },
+  { a: [6, 1], b: [1, 9] },
+  { a: [9, 1], b: [9, 1], ta: true },
+  { a: [4, 8], b: [8, 8] },
+  { a: [7, 13], b: [13, 11] },
+  { a: [33, 300], b: [300, 17] },
+  { a: [13, 7], b: [13, 11], ta: true },
+  { a: [7, 13], b: [11, 13], tb: true },
+  { a: [300, 9], b: [10, 300], ta: true, tb: true },
+  { a: [2, 1, 3, 4], b: [5, 4, 6] },
+  { a: [3, 1, 4, 3], b: [2, 6, 4], ta: true, tb: true },
+  { a: [3, 5, 4], b: [4, 6] },
+  { a: [3, 4, 5], b: [4, 6], ta: true },
+  { a: [5, 4], b: [3, 4, 6] },
+  { a: [2, 3, 4], b: [2, 4, 5] },
+  { a: [2, 3, 4], b: [1, 5, 4], tb: true },
+];
+
+const onCpu = () => tf.getBackend() === "cpu";
+
+// The kernel runs on cpu only (elsewhere the backend's own kernel runs, and the wasm one 4.22 gets
+// broadcast batches and an empty shared dimension wrong): these tests return early on other backends.
+describe.each(["SIMD", "JavaScript"])("fluxion's cpu matrix product, %s loops", (loops) => {
+  const simd = loops === "SIMD";
+  const product = (f: () => tf.Tensor): tf.Tensor => {
+    setSimdGemm(simd);
+    return withFluxionKernels(f);
+  };
+  afterAll(() => setSimdGemm(true));
+
+  test("the loops asked for are the ones that run (Node has WebAssembly SIMD)", () => {
+    setSimdGemm(simd);
+    expect(simdGemmRuns()).toBe(simd);
+  });
+
+  test.each(CASES.map((c) => ({ ta: false, tb: false, ...c })))("$a · $b (transposeA $ta, transposeB $tb) agrees with a float64 product", ({ a, b, ta = false, tb = false }) => {
+    if (!onCpu()) return;
+    const av = seeded(size(a), 11);
+    const bv = seeded(size(b), 23);
+    const want = reference(a, av, b, bv, ta, tb);
+    const [x, y] = [tf.tensor(av, a), tf.tensor(bv, b)];
+    const c = assertNoLeaks(() => product(() => tf.matMul(x, y, ta, tb)));
+    expect(c.shape).toEqual(want.shape);
+    const got = c.dataSync();
+    expect(got.length).toBe(want.values.length);
+    // float32 products of k terms: error within a few ulps of the sum of |terms|; 1e-5 of the size.
+    const k = ta ? a.at(-2)! : a.at(-1)!;
+    want.values.forEach((w, i) => expect(Math.abs(got[i]! - w)).toBeLessThanOrEqual(1e-6 * k + 1e-6 * Math.abs(w)));
+    tf.dispose([x, y, c]);
+  });
+
+  test("an empty shared dimension gives zeros, an empty side an empty product", () => {
+    if (!onCpu()) return;
+    const c = product(() => tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 4])));
+    expect(c.shape).toEqual([3, 4]);
+    expect(Array.from(c.dataSync())).toEqual(new Array(12).fill(0));
+    const e = product(() => tf.matMul(tf.zeros([0, 5]), tf.ones([5, 4])));
+    expect(e.shape).toEqual([0, 4]);
+    tf.dispose([c, e]);
+  });
+
+  test("zeros times anything is zeros; ones times ones counts the shared dimension", () => {
+    if (!onCpu()) return;
+    const z = product(() => tf.matMul(tf.zeros([5, 300]), tf.tensor(seeded(300 * 9, 5), [300, 9])));
+    expect(Array.from(z.dataSync())).toEqual(new Array(45).fill(0));
+    const o = product(() => tf.matMul(tf.ones([5, 300]), tf.ones([300, 9])));
+    expect(Array.from(o.dataSync())).toEqual(new Array(45).fill(300));
+    tf.dispose([z, o]);
+  });
+
+  test("int32 operands go to tfjs's kernel, exact", () => {
+    if (!onCpu()) return;
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], "int32");
+    const y = tf.tensor2d([7, 8, 9, 10, 11, 12], [3, 2], "int32");
+    const c = assertNoLeaks(() => product(() => tf.matMul(x, y)));
+    expect(c.dtype).toBe("int32");
+    expect(Array.from(c.dataSync())).toEqual([58, 64, 139, 154]);
+    tf.dispose([x, y, c]);
+  });
+
+  test("gradients through fluxion's calls use the kernel and match a float64 product", () => {
+    if (!onCpu()) return;
+    // L = Σ (a·b): dL/da = 1·bᵀ, each row the sums of b's rows.
+    const bv = seeded(300 * 17, 3);
+    const [a, b] = [tf.tensor(seeded(33 * 300, 2), [33, 300]), tf.tensor(bv, [300, 17])];
+    setSimdGemm(simd);
+    const { value, grads } = valueAndGradients(() => tf.sum(tf.matMul(a, b)), [a]);
+    const rowSums = Array.from({ length: 300 }, (_, p) => bv.slice(p * 17, p * 17 + 17).reduce((s, v) => s + v, 0));
+    const da = grads[0]!.dataSync();
+    let worst = 0;
+    for (let i = 0; i < 33; i++) for (let p = 0; p < 300; p++) worst = Math.max(worst, Math.abs(da[i * 300 + p]! - rowSums[p]!));
+    expect(worst).toBeLessThan(1e-5);
+    tf.dispose([a, b, value, ...grads]);
+  });
+});
+
+describe("the kernel registry around fluxion's calls", () => {
+  const registered = () => tf.getKernel("BatchMatMul", tf.getBackend());
+
+  test("fluxion's kernel inside its calls (cpu only), the stock one after, also after a throw", () => {
+    const stock = registered();
+    expect(stock).toBeDefined();
+    let inside: unknown;
+    let nested: unknown;
+    withFluxionKernels(() => {
+      inside = registered();
+      withFluxionKernels(() => (nested = registered()));
+      expect(registered()).toBe(inside);
+    });
+    if (onCpu()) expect(inside).not.toBe(stock);
+    else expect(inside).toBe(stock);
+    expect(nested).toBe(inside);
+    expect(registered()).toBe(stock);
+    expect(() =>
+      withFluxionKernels(() => {
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(registered()).toBe(stock);
+    const x = tf.ones([2, 2]);
+    let taped: unknown;
+    const { value, grads } = valueAndGradients(() => {
+      taped = registered();
+      return tf.sum(tf.matMul(x, x));
+    }, [x]);
+    if (onCpu()) expect(taped).not.toBe(stock);
+    expect(registered()).toBe(stock);
+    tf.dispose([x, value, ...grads]);
+  });
+
+  test("on wasm nothing is swapped: the cpu and wasm entries stay what they were", () => {
+    if (onCpu()) return;
+    const before = ["cpu", "wasm"].map((b) => tf.getKernel("BatchMatMul", b));
+    const during = withFluxionKernels(() => ["cpu", "wasm"].map((b) => tf.getKernel("BatchMatMul", b)));
+    expect(during[0]).toBe(before[0]);
+    expect(during[1]).toBe(before[1]);
+  });
+
+  test("a kernel registered over tfjs's (by someone else) is what fluxion displaces and puts back", () => {
+    if (!onCpu()) return;
+    const stock = tf.getKernel("BatchMatMul", "cpu")!;
+    const other: tf.KernelConfig = { ...stock };
+    tf.unregisterKernel("BatchMatMul", "cpu");
+    tf.registerKernel(other);
+    try {
+      withFluxionKernels(() => expect(tf.getKernel("BatchMatMul", "cpu")).not.toBe(other));
+      expect(tf.getKernel("BatchMatMul", "cpu")).toBe(other);
+    } finally {
+      tf.unregisterKernel("BatchMatMul", "cpu");
+      tf.registerKernel(stock);
+    }
+  });
+});
+
+test("gemm-simd-bytes.ts is what gemm.wat assembles to", () => {
+  const script = fileURLToPath(new URL("../scripts/assemble-gemm.mjs", import.meta.url));
+  const check = spawnSync(process.execPath, [script, "--check"], { encoding: "utf8" });
+  expect(check.stderr).toBe("");
+  expect(check.status).toBe(0);
+});
