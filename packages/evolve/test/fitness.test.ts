@@ -70,6 +70,20 @@ describe("classificationProblem", () => {
     p.dispose!();
   });
 
+  test("a validation set of 600 rows is scored in slices, with the same accuracy and loss as by hand", () => {
+    // Logits = x = [1, 0] on every row: class 0 predicted. 450 rows labelled 0 (loss log(1+e) - 1 =
+    // 0.31326169), 150 labelled 1 (log(1+e) = 1.31326169): accuracy 0.75, mean loss 0.56326169.
+    const labels = Array.from({ length: 600 }, (_, i) => (i % 4 === 3 ? 1 : 0));
+    const validation = { x: labels.map(() => [1, 0]), labels };
+    const p = classificationProblem({ x: [[1, 0], [0, 1]], labels: [0, 1], validation, batchSize: 2, steps: 1, tieBreak: "loss" });
+    const c = dense([[1, 0], [0, 1]], [0, 0]);
+    const e = assertNoLeaks(() => p.evaluate(c, ctx), 0) as { fitness: number; metrics: Record<string, number> };
+    expect(e.metrics.accuracy).toBe(0.75);
+    expect(e.metrics.validationLoss).toBeCloseTo(0.56326169, 5);
+    disposeCandidate(c);
+    p.dispose!();
+  });
+
   test("data as { data, shape }, epochs as steps, a validation fraction split off by a seeded shuffle", () => {
     // 10 examples, 2 held out: 8 train; epochs 3 × ⌊8 / 4⌋ = 6 steps.
     const rows = Array.from({ length: 10 }, (_, i) => [i, -i]);

@@ -1,6 +1,7 @@
 // The two problem builders a problem module calls: classification (fitness from validation
 // accuracy) and regression (fitness from the validation MAE), both train-then-validate.
 import { tf } from "@fluxion/backend";
+import { withFluxionKernels } from "@fluxion/backend/internal";
 import { describe, isPlainObject } from "@fluxion/functors";
 import { Rng, crossentropy, logitCrossentropy, mae, mse, onehotbatch } from "@fluxion/nn";
 import type { CompGraph } from "../../graph/comp-graph.js";
@@ -105,10 +106,27 @@ function problemOf(spec: TrainValidateSpec, owned: tf.Tensor[]): Problem {
   };
 }
 
+/** Rows per forward pass when validating: one slice's activations at a time (a convolution over a thousand images would hold hundreds of MB at once). */
+const VALIDATION_ROWS = 256;
+
+/** The graph's single output on `x`, over slices of at most VALIDATION_ROWS rows, with fluxion's fast kernels. */
 function outputOf(graph: CompGraph, x: tf.Tensor): tf.Tensor {
-  const y = graph.apply(x);
-  if (!(y instanceof tf.Tensor)) throw new Error("the graph must have one output");
-  return y;
+  return withFluxionKernels(() => slicedOutput(graph, x));
+}
+
+function slicedOutput(graph: CompGraph, x: tf.Tensor): tf.Tensor {
+  const one = (xs: tf.Tensor): tf.Tensor => {
+    const y = graph.apply(xs);
+    if (!(y instanceof tf.Tensor)) throw new Error("the graph must have one output");
+    return y;
+  };
+  const n = x.shape[0]!;
+  if (n <= VALIDATION_ROWS) return one(x);
+  return tf.tidy(() => {
+    const parts: tf.Tensor[] = [];
+    for (let start = 0; start < n; start += VALIDATION_ROWS) parts.push(tf.tidy(() => one(tf.slice(x, start, Math.min(VALIDATION_ROWS, n - start)))));
+    return tf.concat(parts);
+  });
 }
 
 /**
