@@ -15,6 +15,7 @@ import {
   LearningRateMutation,
   Momentum,
   MutationChain,
+  MutationFilter,
   MutationProbability,
   NAdam,
   NoutMutation,
@@ -31,6 +32,7 @@ import {
   tanh,
   type ArchSpace,
   type LayerSpace,
+  type Mutation,
   type CompGraph,
   type Rule,
   type Rng,
@@ -51,6 +53,12 @@ export interface SearchSetup {
   /** The layers AddVertexMutation inserts (identity-initialised, so the function is kept), each where its space fits. */
   readonly layers: readonly LayerSpace[];
   readonly activations: readonly ((x: any) => any)[];
+  /**
+   * At most this many hidden layers: no layer is inserted into a model that has them. Insertion is
+   * tried at every vertex, so without a cap deeper models gain layers faster (Iris grew chains of
+   * 17 narrow layers). Default: no cap.
+   */
+  readonly maxHidden?: number;
   /** log10 of the initial learning rates' range (drawn uniformly). */
   readonly logLearningRate: readonly [number, number];
 }
@@ -86,6 +94,7 @@ export const SEARCH_SETUPS: Readonly<Record<DatasetName, SearchSetup>> = {
     initial: new RepeatSpace(new LayerBlock(new DenseSpace({ sizes: [8, 16], activations: [relu] })), 1, 1),
     layers: [new DenseSpace({ sizes: [8, 16], activations: [relu] })],
     activations: [relu, tanh],
+    maxHidden: 3,
     logLearningRate: [-2.3, -1.7],
   },
   mpg: {
@@ -95,6 +104,7 @@ export const SEARCH_SETUPS: Readonly<Record<DatasetName, SearchSetup>> = {
     initial: new RepeatSpace(new LayerBlock(new DenseSpace({ sizes: [32, 64], activations: [relu] })), 1, 2),
     layers: [new DenseSpace({ sizes: [16, 32, 64], activations: [relu] })],
     activations: [relu, elu],
+    maxHidden: 3,
     logLearningRate: [-3, -2.3],
   },
   // One small convolution block (3×3, then a 2×2 max pool) and at most one dense layer: cheap
@@ -117,6 +127,15 @@ export const SEARCH_SETUPS: Readonly<Record<DatasetName, SearchSetup>> = {
 /** The candidates AddVertexMutation may insert after: the allowed ones and the input (so a model with no hidden layer can gain one). */
 const afterInputToo: VertexSelect = (graph: CompGraph, m) => [...graph.spec.vertices.filter((v) => v.op === "input").map((v) => v.name), ...mutationAllowed(graph, m)];
 
+/** Hidden layers of `graph`: its layer vertices other than the output. */
+const hiddenLayers = (graph: CompGraph): number => graph.spec.vertices.filter((v) => v.op === "layer").length - graph.spec.outputs.length;
+
+/** `m` only while the graph has fewer hidden layers than the setup's cap (always without one). */
+function belowMaxHidden(setup: SearchSetup, m: AddVertexMutation): Mutation<VertexAt> {
+  const cap = setup.maxHidden;
+  return cap === undefined ? m : new MutationFilter<VertexAt>((at) => hiddenLayers(at.graph) < cap, m);
+}
+
 /** One model of the initial population: from the setup's space, with Adam at a learning rate drawn from `rng`. */
 export function initialModel(setup: SearchSetup, data: Dataset, rng: Rng): { graph: CompGraph; rule: Rule } {
   const graph = initialGraph(setup.initial, data.inputShape, data.outputs, rng);
@@ -132,7 +151,7 @@ export function initialModel(setup: SearchSetup, data: Dataset, rng: Rng): { gra
 export function evolution(setup: SearchSetup, size = setup.population): CombinedEvolution {
   const graph = new MutationChain<CompGraph>(
     new VertexMutation(new MutationProbability<VertexAt>(new NoutMutation(-0.2, 0.2), 0.3)),
-    ...setup.layers.map((space) => new VertexMutation(new MutationProbability<VertexAt>(new AddVertexMutation(space), 0.2 / setup.layers.length), afterInputToo)),
+    ...setup.layers.map((space) => new VertexMutation(new MutationProbability<VertexAt>(belowMaxHidden(setup, new AddVertexMutation(space)), 0.2 / setup.layers.length), afterInputToo)),
     new VertexMutation(new MutationProbability<VertexAt>(new RemoveVertexMutation(), 0.1)),
     new VertexMutation(new MutationProbability<VertexAt>(new ActivationFunctionMutation(...setup.activations), 0.05)),
   );
