@@ -143,18 +143,23 @@ export function initialModel(setup: SearchSetup, data: Dataset, rng: Rng): { gra
   return { graph, rule: new Adam({ eta: 10 ** (lo + (hi - lo) * rng.float()) }) };
 }
 
+/** The graph mutations of `setup`'s search: output sizes, a layer inserted or removed, an activation changed. */
+export function graphMutation(setup: SearchSetup): MutationChain<CompGraph> {
+  return new MutationChain<CompGraph>(
+    new VertexMutation(new MutationProbability<VertexAt>(new NoutMutation(-0.2, 0.2), 0.3)),
+    ...setup.layers.map((space) => new VertexMutation(new MutationProbability<VertexAt>(belowMaxHidden(setup, new AddVertexMutation(space)), 0.2 / setup.layers.length), afterInputToo)),
+    new VertexMutation(new MutationProbability<VertexAt>(new RemoveVertexMutation(), 0.1)),
+    new VertexMutation(new MutationProbability<VertexAt>(new ActivationFunctionMutation(...setup.activations), 0.05)),
+  );
+}
+
 /**
  * NaiveGAflux's quick tutorial with a rule mutation: the `elites` best kept, the other places
  * filled by tournaments of 2 whose winners are copied and mutated — output sizes ±20 %, a layer
  * added or removed, an activation changed; the learning rate nudged, rarely another optimiser.
  */
 export function evolution(setup: SearchSetup, size = setup.population): CombinedEvolution {
-  const graph = new MutationChain<CompGraph>(
-    new VertexMutation(new MutationProbability<VertexAt>(new NoutMutation(-0.2, 0.2), 0.3)),
-    ...setup.layers.map((space) => new VertexMutation(new MutationProbability<VertexAt>(belowMaxHidden(setup, new AddVertexMutation(space)), 0.2 / setup.layers.length), afterInputToo)),
-    new VertexMutation(new MutationProbability<VertexAt>(new RemoveVertexMutation(), 0.1)),
-    new VertexMutation(new MutationProbability<VertexAt>(new ActivationFunctionMutation(...setup.activations), 0.05)),
-  );
+  const graph = graphMutation(setup);
   const rule = new MutationChain<Rule>(new MutationProbability<Rule>(new LearningRateMutation(), 0.5), new MutationProbability<Rule>(new OptimiserMutation([Adam, NAdam, RMSProp, Momentum]), 0.05));
   const elites = Math.min(setup.elites, size - 1);
   return new CombinedEvolution(new EliteSelection(elites), new TournamentSelection(size - elites, 2, 1, { evolve: new EvolveCandidates({ graph, rule }) }));
