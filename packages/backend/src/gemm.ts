@@ -1,9 +1,10 @@
-// The float32 matrix product under fluxion's cpu BatchMatMul kernel (cpu-matmul.ts). tfjs-backend-cpu
+// The float32 matrix product under fluxion's BatchMatMul kernels (batch-matmul.ts). tfjs-backend-cpu
 // 4.22 runs 0.6-0.8 GFLOP/s on this machine: its inner loop reads one operand with a stride and
 // keeps one sum. Here both operands are first copied ("packed") into panels read in order, and a
 // 4x8 block of the output is kept in local sums while the shared dimension runs, so each pair of
-// loads feeds 4 or 8 products. The block loops run in WebAssembly SIMD (gemm.wat, 14-21 GFLOP/s
-// here) where it compiles, else in JavaScript (3.4-3.5 GFLOP/s; 4x8 over 256 terms was at or near
+// loads feeds 4 or 8 products. The block loops run in WebAssembly SIMD (gemm.wat, 25-33 GFLOP/s
+// here with the packing unrolled, which took half the time in a loop over the block's width) where
+// it compiles, else in JavaScript (3.4-3.5 GFLOP/s; 4x8 over 256 terms was at or near
 // the top of 4x4, 3x8, 2x12, 6x4, 4x12 blocks and 128-1024 terms for every shape of the MLP's
 // products). JavaScript keeps its sums in float64 for up to 256 terms, SIMD in float32 as BLAS does.
 import { GEMM_SIMD_BASE64 } from "./gemm-simd-bytes.js";
