@@ -110,14 +110,16 @@ export function gemmFloat32(m: number, n: number, k: number, a: StridedMatrix, b
   for (let j0 = 0; j0 < n; j0 += NC) {
     for (let i0 = 0; i0 < m; i0 += MC) {
       const [mc, nc, at] = [Math.min(MC, m - i0), Math.min(NC, n - j0), outOffset + i0 * n + j0];
-      if (loops) chunkSimd(loops, mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n);
-      else chunkJs(mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n);
+      // With one pass over the shared dimension, B's panels stay packed for every chunk of rows.
+      const bPacked = i0 > 0 && k <= KC;
+      if (loops) chunkSimd(loops, mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n, bPacked);
+      else chunkJs(mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n, bPacked);
     }
   }
 }
 
 /** One chunk (mc ≤ MC rows, nc ≤ NC columns) through the SIMD loops, into their memory padded to whole blocks, then copied to out (row stride n). */
-function chunkSimd(loops: Simd, mc: number, nc: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, at: number, n: number): void {
+function chunkSimd(loops: Simd, mc: number, nc: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, at: number, n: number, bPacked: boolean): void {
   const { heap } = loops;
   const [panelsA, panelsB] = [Math.ceil(mc / MR), Math.ceil(nc / NR)];
   const ldc = panelsB * NR;
@@ -126,7 +128,7 @@ function chunkSimd(loops: Simd, mc: number, nc: number, k: number, a: StridedMat
   for (let k0 = 0; k0 < k; k0 += KC) {
     const kc = Math.min(KC, k - k0);
     pack(a, "rows", mc, MR, k0, kc, heap, 0);
-    pack(b, "columns", nc, NR, k0, kc, heap, A_PANELS);
+    if (!bPacked) pack(b, "columns", nc, NR, k0, kc, heap, A_PANELS);
     loops.gemm(0, A_PANELS * 4, c * 4, panelsA, panelsB, kc, ldc, k0 > 0 ? 1 : 0);
   }
   for (let i = 0; i < mc; i++) out.set(heap.subarray(c + i * ldc, c + i * ldc + nc), at + i * n);
@@ -138,13 +140,13 @@ const packedB = new Float32Array(B_PANELS);
 const edge = new Float64Array(MR * NR);
 
 /** One chunk through the JavaScript loops, written to out (row stride n): zeros, then each pass's sums added block by block. */
-function chunkJs(mc: number, nc: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, at: number, n: number): void {
+function chunkJs(mc: number, nc: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, at: number, n: number, bPacked: boolean): void {
   const [panelsA, panelsB] = [Math.ceil(mc / MR), Math.ceil(nc / NR)];
   for (let i = 0; i < mc; i++) out.fill(0, at + i * n, at + i * n + nc);
   for (let k0 = 0; k0 < k; k0 += KC) {
     const kc = Math.min(KC, k - k0);
     pack(a, "rows", mc, MR, k0, kc, packedA, 0);
-    pack(b, "columns", nc, NR, k0, kc, packedB, 0);
+    if (!bPacked) pack(b, "columns", nc, NR, k0, kc, packedB, 0);
     for (let pi = 0; pi < panelsA; pi++) {
       for (let pj = 0; pj < panelsB; pj++) block(kc, pi * MR * kc, pj * NR * kc, out, at + pi * MR * n + pj * NR, n, Math.min(MR, mc - pi * MR), Math.min(NR, nc - pj * NR));
     }

@@ -53,8 +53,14 @@ interface Case {
   tb?: boolean;
 }
 
-// Blocks are 4 rows × 8 columns over 256 terms: sizes below, at and across those edges.
+// Blocks are 4 rows × 8 columns over 256 terms, in chunks of 128 rows × 512 columns: sizes below,
+// at and across those edges (B's panels are packed once for all chunks of rows when k ≤ 256).
 const CASES: Case[] = [
+  { a: [130, 20], b: [20, 9] },
+  { a: [20, 261], b: [20, 9], ta: true },
+  { a: [140, 300], b: [10, 300], tb: true },
+  { a: [5, 3], b: [3, 520] },
+  { a: [260, 3], b: [530, 3], tb: true },
   { a: [1, 5], b: [5, 7] },
   { a: [6, 1], b: [1, 9] },
   { a: [9, 1], b: [9, 1], ta: true },
