@@ -35,6 +35,7 @@ interface WasmData {
   refCount: number;
 }
 interface WasmBackend {
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
   dataIdMap: { get(id: object): WasmData | undefined; has(id: object): boolean };
   wasm: {
     HEAPU8: Uint8Array;
@@ -143,23 +144,55 @@ export function rewriteFloat32(
 }
 
 /**
- * The float32 array tfjs-backend-cpu holds for a kernel's input, for a kernel written in
- * JavaScript (cpu-matmul.ts); null when `backend` is not the cpu backend or the input is not a
- * float32 array there (another dtype, complex parts), for the kernel to hand the call to tfjs's.
- * Read only: the array is the tensor's own. Data held by another backend is moved over first, as
- * tfjs's own cpu kernels have it.
+ * A backend's float32 storage as a kernel written in JavaScript sees it (batch-matmul.ts): the
+ * arrays it holds for a kernel's inputs, and new outputs to write.
  */
-export function cpuKernelInput(backend: unknown, input: tf.TensorInfo): Float32Array | null {
-  const cpu = backend as Partial<CpuBackend> | null;
-  if (input.dtype !== "float32" || typeof cpu?.data?.get !== "function" || typeof cpu.makeTensorInfo !== "function") return null;
-  const values = cpu.data.get(input.dataId)?.values;
-  return values instanceof Float32Array ? values : null;
+export interface KernelStorage {
+  /**
+   * The float32 values `backend` holds for `input`, read only (the tensor's own, not a copy); null
+   * when `backend` is not this storage's backend or the input is not float32 there, for the kernel
+   * to hand the call to the one it displaced. On wasm a view of the heap, valid until the next allocation.
+   */
+  input(backend: unknown, input: tf.TensorInfo): Float32Array | null;
+  /** A new float32 output of `shape` on `backend` (after `input` accepted it), with its values to write (what they hold before is unspecified). */
+  output(backend: unknown, shape: number[]): { info: tf.TensorInfo; values: Float32Array };
 }
 
-/** A kernel's float32 output on tfjs-backend-cpu, holding `values` (not copied); call after `cpuKernelInput` accepted the backend. */
-export function cpuKernelOutput(backend: unknown, shape: number[], values: Float32Array): tf.TensorInfo {
-  return (backend as CpuBackend).makeTensorInfo(shape, "float32", values);
-}
+/**
+ * tfjs-backend-cpu's storage: its `data` map's arrays. Data held by another backend is moved
+ * over first, as tfjs's own cpu kernels have it; outputs hold a new array (not copied).
+ */
+export const cpuKernelStorage: KernelStorage = {
+  input(backend, input) {
+    const cpu = backend as Partial<CpuBackend> | null;
+    if (input.dtype !== "float32" || typeof cpu?.data?.get !== "function" || typeof cpu.makeTensorInfo !== "function") return null;
+    const values = cpu.data.get(input.dataId)?.values;
+    return values instanceof Float32Array ? values : null;
+  },
+  output(backend, shape) {
+    const values = new Float32Array(shape.reduce((p, d) => p * d, 1));
+    return { info: (backend as CpuBackend).makeTensorInfo(shape, "float32", values), values };
+  },
+};
+
+/**
+ * tfjs-backend-wasm's storage: its heap, at the offsets its `dataIdMap` records; outputs are
+ * allocated by the backend (`makeOutput`), so XNNPACK's kernels and `dispose` treat them as their own.
+ */
+export const wasmKernelStorage: KernelStorage = {
+  input(backend, input) {
+    const w = backend as Partial<WasmBackend> | null;
+    if (input.dtype !== "float32" || !w?.wasm?.HEAPU8 || typeof w.dataIdMap?.get !== "function" || typeof w.makeOutput !== "function") return null;
+    const offset = w.dataIdMap.get(input.dataId)?.memoryOffset;
+    return typeof offset === "number" ? new Float32Array(w.wasm.HEAPU8.buffer, offset, input.shape.reduce((p, d) => p * d, 1)) : null;
+  },
+  output(backend, shape) {
+    const w = backend as WasmBackend;
+    const info = w.makeOutput(shape, "float32");
+    const values = new Float32Array(w.wasm.HEAPU8.buffer, w.dataIdMap.get(info.dataId)!.memoryOffset!, shape.reduce((p, d) => p * d, 1));
+    return { info, values };
+  },
+};
 
 /**
  * The WebAssembly memory holding the wasm backend's tensors (the buffer `rewriteFloat32`'s arrays

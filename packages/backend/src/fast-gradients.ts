@@ -2,7 +2,8 @@
 // one runs a slow kernel (or a slow variant of one) on some backend; each is the same maths, built
 // from public tfjs ops, so gradients of these gradients (second order) are exact too.
 // - BatchMatMul: tfjs's gradient multiplies with transposeA / transposeB, which tfjs-backend-wasm
-//   4.22 runs 6-20x slower than a plain matMul; on wasm the transposes are made explicitly. It is
+//   4.22 runs 6-20x slower than a plain matMul; on wasm the transposes are made explicitly, unless
+//   fluxion's own matmul kernel (batch-matmul.ts, transposes for free) is the registered one. It is
 //   also right where batch dimensions broadcast (stock tfjs returns the broadcast shape, which the
 //   tape rejects).
 // - Conv2D and Conv2DBackpropInput (conv-gradients.ts): the filter gradient as a convolution, 10-16x
@@ -11,6 +12,7 @@
 //   the maximum broadcast back, and tfjs-backend-wasm's broadcasting binary ops are slow at rank 6;
 //   on wasm the broadcasts are made by a product with a row of ones (exact: y·1 = y).
 import * as tf from "@tensorflow/tfjs-core";
+import { fluxionMatMulRegistered } from "./batch-matmul.js";
 import { conv2dBackpropInputGrad, conv2dGrad } from "./conv-gradients.js";
 import { unbroadcast } from "./unbroadcast.js";
 
@@ -22,8 +24,8 @@ type TransposeBy = "flag" | "copy";
 //   wasm: plain 1.8-2.6 ms; transposeA 24.7 ms, transposeB ~10x plain; copy then plain 2.5-2.8 ms.
 //   cpu:  every variant 100-115 ms under load (the kernel is blocked, strides barely matter);
 //         a copy only adds work (2x on [1024,144]ᵀ·[1024,16]), so cpu keeps the flags. In
-//         fluxion's calls cpu runs fluxion's kernel (cpu-matmul.ts), which packs its operands
-//         whichever the flags: 3.0-3.7 ms for each of the three products.
+//         fluxion's calls cpu and wasm run fluxion's kernel (batch-matmul.ts), which packs its
+//         operands whichever the flags: 3.0-3.7 ms for each of the three products on cpu.
 // webgl reads transposed operands in its shader for free; it keeps the flags too.
 const TRANSPOSE_BY: Readonly<Record<string, TransposeBy>> = { wasm: "copy" };
 
@@ -39,12 +41,19 @@ function swapLastTwo(x: tf.Tensor): tf.Tensor {
   return tf.transpose(x, perm);
 }
 
+/** Whether op(x)·op(y) is faster with its transposes made first: on a backend whose stock kernel is slow with the flags, unless fluxion's float32 kernel is the registered one. */
+function copyTransposes(x: tf.Tensor, y: tf.Tensor): boolean {
+  const backend = tf.getBackend();
+  if (TRANSPOSE_BY[backend] !== "copy") return false;
+  return !(x.dtype === "float32" && y.dtype === "float32" && fluxionMatMulRegistered(backend));
+}
+
 /**
  * op(x)·op(y) over the last two axes (batch axes broadcast), where op transposes when its flag is
  * set: tf.matMul(x, y, tx, ty), in the form the current backend runs fastest.
  */
 export function fastMatMul(x: tf.Tensor, y: tf.Tensor, tx: boolean, ty: boolean): tf.Tensor {
-  if (!(tx || ty) || TRANSPOSE_BY[tf.getBackend()] !== "copy") return tf.matMul(x, y, tx, ty);
+  if (!(tx || ty) || !copyTransposes(x, y)) return tf.matMul(x, y, tx, ty);
   // Transpose the flagged operands, or compute the product transposed from the others,
   // op(x)·op(y) = (op(y)ᵀ·op(x)ᵀ)ᵀ, and transpose it back: whichever copies fewer numbers
   // (dy·Wᵀ for a [1024, 1024] W and a batch of 128: 262k numbers instead of 1M).

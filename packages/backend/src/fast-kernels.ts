@@ -1,16 +1,25 @@
 // Kernels that fluxion's own calls use in place of a backend's stock ones, because the stock one is
 // slow; each computes the same numbers (to float32 rounding) and hands what it does not cover to
 // the kernel it displaced.
-// - BatchMatMul on cpu (cpu-matmul.ts): tfjs-backend-cpu 4.22 runs 0.6-0.8 GFLOP/s on the MLPs'
+// - BatchMatMul on cpu (batch-matmul.ts): tfjs-backend-cpu 4.22 runs 0.6-0.8 GFLOP/s on the MLPs'
 //   products, about two thirds of their training step; fluxion's blocked loops run 14-21 GFLOP/s
 //   in WebAssembly SIMD (3.4-3.5 in JavaScript, where SIMD does not compile).
-// The wasm backend's matmul is XNNPACK's and webgl's a shader: nothing to replace there.
+// - BatchMatMul on wasm (the same kernel on the wasm backend's heap), for transposed operands only:
+//   XNNPACK runs the MLPs' plain products at 28-31 GFLOP/s (fluxion's loops 25-28: plain products
+//   stay XNNPACK's) but transposeA / transposeB at 1.5-2.3; fluxion's loops run those at 24-30,
+//   as fast as or faster than a transpose then XNNPACK (apps/bench matmul-micro.ts, --wasm).
+// webgl's matmul is a shader that reads transposed operands for free: nothing to replace there.
 import { tf } from "./tf.js";
-import { cpuBatchMatMulKernel } from "./cpu-matmul.js";
+import { batchMatMulKernel, type MatMulAttrs, type Plan } from "./batch-matmul.js";
+import { cpuKernelStorage, wasmKernelStorage } from "./buffers.js";
+
+const transposed = (_: Plan, { transposeA, transposeB }: MatMulAttrs): boolean => transposeA || transposeB;
 
 /** The kernels fluxion swaps in for its calls on `backendName`, each built around the one it displaces; none where that is missing. */
 export function fastKernels(backendName: string): tf.KernelConfig[] {
-  if (backendName !== "cpu") return [];
-  const stock = tf.getKernel("BatchMatMul", "cpu");
-  return stock ? [cpuBatchMatMulKernel(stock)] : [];
+  const stock = tf.getKernel("BatchMatMul", backendName);
+  if (!stock) return [];
+  if (backendName === "cpu") return [batchMatMulKernel("cpu", cpuKernelStorage, stock)];
+  if (backendName === "wasm") return [batchMatMulKernel("wasm", wasmKernelStorage, stock, transposed)];
+  return [];
 }

@@ -1,9 +1,10 @@
-// The float32 matrix product under fluxion's cpu BatchMatMul kernel (cpu-matmul.ts). tfjs-backend-cpu
+// The float32 matrix product under fluxion's BatchMatMul kernels (batch-matmul.ts). tfjs-backend-cpu
 // 4.22 runs 0.6-0.8 GFLOP/s on this machine: its inner loop reads one operand with a stride and
 // keeps one sum. Here both operands are first copied ("packed") into panels read in order, and a
 // 4x8 block of the output is kept in local sums while the shared dimension runs, so each pair of
-// loads feeds 4 or 8 products. The block loops run in WebAssembly SIMD (gemm.wat, 14-21 GFLOP/s
-// here) where it compiles, else in JavaScript (3.4-3.5 GFLOP/s; 4x8 over 256 terms was at or near
+// loads feeds 4 or 8 products. The block loops run in WebAssembly SIMD (gemm.wat, 25-33 GFLOP/s
+// here with the packing unrolled, which took half the time in a loop over the block's width) where
+// it compiles, else in JavaScript (3.4-3.5 GFLOP/s; 4x8 over 256 terms was at or near
 // the top of 4x4, 3x8, 2x12, 6x4, 4x12 blocks and 128-1024 terms for every shape of the MLP's
 // products). JavaScript keeps its sums in float64 for up to 256 terms, SIMD in float32 as BLAS does.
 import { GEMM_SIMD_BASE64 } from "./gemm-simd-bytes.js";
@@ -38,19 +39,37 @@ function pack(x: StridedMatrix, lines: "rows" | "columns", count: number, width:
   const { values, offset } = x;
   const [along, term] = lines === "rows" ? [x.rowStride, x.colStride] : [x.colStride, x.rowStride];
   let p = start;
-  for (let l0 = 0; l0 < count; l0 += width) {
+  for (let l0 = 0; l0 < count; l0 += width, p += width * kc) {
     const inside = Math.min(width, count - l0);
-    for (let t = 0; t < kc; t++) {
-      const at = offset + l0 * along + (k0 + t) * term;
-      for (let l = 0; l < width; l++) into[p++] = l < inside ? values[at + l * along]! : 0;
-    }
+    const at = offset + l0 * along + k0 * term;
+    if (inside < width) {
+      for (let t = 0; t < kc; t++) for (let l = 0; l < width; l++) into[p + t * width + l] = l < inside ? values[at + t * term + l * along]! : 0;
+    } else if (width === 8) lines8(values, at, along, term, kc, into, p);
+    else lines4(values, at, along, term, kc, into, p);
+  }
+}
+
+/** Packs 8 whole lines (unrolled: the packing is a third of the product's time otherwise). */
+function lines8(values: Float32Array, at: number, along: number, term: number, kc: number, into: Float32Array, p: number): void {
+  const [a1, a2, a3, a4, a5, a6, a7] = [along, 2 * along, 3 * along, 4 * along, 5 * along, 6 * along, 7 * along];
+  for (let t = 0; t < kc; t++, at += term, p += 8) {
+    into[p] = values[at]!; into[p + 1] = values[at + a1]!; into[p + 2] = values[at + a2]!; into[p + 3] = values[at + a3]!;
+    into[p + 4] = values[at + a4]!; into[p + 5] = values[at + a5]!; into[p + 6] = values[at + a6]!; into[p + 7] = values[at + a7]!;
+  }
+}
+
+/** Packs 4 whole lines, unrolled. */
+function lines4(values: Float32Array, at: number, along: number, term: number, kc: number, into: Float32Array, p: number): void {
+  const [a1, a2, a3] = [along, 2 * along, 3 * along];
+  for (let t = 0; t < kc; t++, at += term, p += 4) {
+    into[p] = values[at]!; into[p + 1] = values[at + a1]!; into[p + 2] = values[at + a2]!; into[p + 3] = values[at + a3]!;
   }
 }
 
 /** The SIMD loops (gemm.wat) and the memory they work in: A's panels, B's panels, then a chunk of the product. */
 interface Simd {
   heap: Float32Array;
-  gemm(pa: number, pb: number, c: number, panelsA: number, panelsB: number, kc: number, ldc: number): void;
+  gemm(pa: number, pb: number, c: number, panelsA: number, panelsB: number, kc: number, ldc: number, add: number): void;
 }
 
 let simdOn = true;
@@ -82,37 +101,37 @@ function simdLoops(): Simd | null {
 }
 
 /**
- * out[outOffset + i·n + j] += Σ_t A(i, t)·B(t, j) for an m×k A and a k×n B (each read through its
- * strides, so a transposed operand is the same array with its strides swapped); `out` row-major.
+ * out[outOffset + i·n + j] = Σ_t A(i, t)·B(t, j) for an m×k A and a k×n B (each read through its
+ * strides, so a transposed operand is the same array with its strides swapped); `out` row-major,
+ * written over (zeros where k is 0).
  */
 export function gemmFloat32(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, outOffset: number): void {
   const loops = simdLoops();
   for (let j0 = 0; j0 < n; j0 += NC) {
     for (let i0 = 0; i0 < m; i0 += MC) {
       const [mc, nc, at] = [Math.min(MC, m - i0), Math.min(NC, n - j0), outOffset + i0 * n + j0];
-      if (loops) chunkSimd(loops, mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n);
-      else chunkJs(mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n);
+      // With one pass over the shared dimension, B's panels stay packed for every chunk of rows.
+      const bPacked = i0 > 0 && k <= KC;
+      if (loops) chunkSimd(loops, mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n, bPacked);
+      else chunkJs(mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n, bPacked);
     }
   }
 }
 
-/** One chunk (mc ≤ MC rows, nc ≤ NC columns) through the SIMD loops, into their memory padded to whole blocks, then added to out (row stride n). */
-function chunkSimd(loops: Simd, mc: number, nc: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, at: number, n: number): void {
+/** One chunk (mc ≤ MC rows, nc ≤ NC columns) through the SIMD loops, into their memory padded to whole blocks, then copied to out (row stride n). */
+function chunkSimd(loops: Simd, mc: number, nc: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, at: number, n: number, bPacked: boolean): void {
   const { heap } = loops;
   const [panelsA, panelsB] = [Math.ceil(mc / MR), Math.ceil(nc / NR)];
   const ldc = panelsB * NR;
   const c = A_PANELS + B_PANELS;
-  heap.fill(0, c, c + panelsA * MR * ldc);
+  if (k === 0) heap.fill(0, c, c + panelsA * MR * ldc);
   for (let k0 = 0; k0 < k; k0 += KC) {
     const kc = Math.min(KC, k - k0);
     pack(a, "rows", mc, MR, k0, kc, heap, 0);
-    pack(b, "columns", nc, NR, k0, kc, heap, A_PANELS);
-    loops.gemm(0, A_PANELS * 4, c * 4, panelsA, panelsB, kc, ldc);
+    if (!bPacked) pack(b, "columns", nc, NR, k0, kc, heap, A_PANELS);
+    loops.gemm(0, A_PANELS * 4, c * 4, panelsA, panelsB, kc, ldc, k0 > 0 ? 1 : 0);
   }
-  for (let i = 0; i < mc; i++) {
-    const [to, row] = [at + i * n, c + i * ldc];
-    for (let j = 0; j < nc; j++) out[to + j]! += heap[row + j]!;
-  }
+  for (let i = 0; i < mc; i++) out.set(heap.subarray(c + i * ldc, c + i * ldc + nc), at + i * n);
 }
 
 // The JavaScript loops' panels, allocated once.
@@ -120,13 +139,14 @@ const packedA = new Float32Array(A_PANELS);
 const packedB = new Float32Array(B_PANELS);
 const edge = new Float64Array(MR * NR);
 
-/** One chunk through the JavaScript loops, added to out (row stride n) block by block. */
-function chunkJs(mc: number, nc: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, at: number, n: number): void {
+/** One chunk through the JavaScript loops, written to out (row stride n): zeros, then each pass's sums added block by block. */
+function chunkJs(mc: number, nc: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, at: number, n: number, bPacked: boolean): void {
   const [panelsA, panelsB] = [Math.ceil(mc / MR), Math.ceil(nc / NR)];
+  for (let i = 0; i < mc; i++) out.fill(0, at + i * n, at + i * n + nc);
   for (let k0 = 0; k0 < k; k0 += KC) {
     const kc = Math.min(KC, k - k0);
     pack(a, "rows", mc, MR, k0, kc, packedA, 0);
-    pack(b, "columns", nc, NR, k0, kc, packedB, 0);
+    if (!bPacked) pack(b, "columns", nc, NR, k0, kc, packedB, 0);
     for (let pi = 0; pi < panelsA; pi++) {
       for (let pj = 0; pj < panelsB; pj++) block(kc, pi * MR * kc, pj * NR * kc, out, at + pi * MR * n + pj * NR, n, Math.min(MR, mc - pi * MR), Math.min(NR, nc - pj * NR));
     }

@@ -4,9 +4,10 @@
 ;; The memory is imported: gemm.ts owns it, packs the operands into it and reads the product back.
 (module
   (import "env" "memory" (memory 1))
-  ;; c[(pi*4 + r)*ldc + pj*8 + s] += sum_t pa[(pi*kc + t)*4 + r] * pb[(pj*kc + t)*8 + s] for panels
-  ;; pi < np, pj < nq; pa, pb, c are byte offsets, ldc counts floats (a multiple of 8).
-  (func (export "gemm") (param $pa i32) (param $pb i32) (param $c i32) (param $np i32) (param $nq i32) (param $kc i32) (param $ldc i32)
+  ;; c[(pi*4 + r)*ldc + pj*8 + s] (+)= sum_t pa[(pi*kc + t)*4 + r] * pb[(pj*kc + t)*8 + s] for panels
+  ;; pi < np, pj < nq; pa, pb, c are byte offsets, ldc counts floats (a multiple of 8); the sums
+  ;; are added to c when $add is not 0, else stored (the first pass over the shared dimension).
+  (func (export "gemm") (param $pa i32) (param $pb i32) (param $c i32) (param $np i32) (param $nq i32) (param $kc i32) (param $ldc i32) (param $add i32)
     (local $pi i32) (local $pj i32) (local $t i32) (local $ia i32) (local $ib i32) (local $o i32)
     (local $b0 v128) (local $b1 v128) (local $a v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
@@ -46,17 +47,29 @@
           (br $lk)))
         ;; o = c + ((pi*4)*ldc + pj*8)*4
         (local.set $o (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (i32.shl (local.get $pi) (i32.const 2)) (local.get $ldc)) (i32.shl (local.get $pj) (i32.const 3))) (i32.const 2))))
-        (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $c00)))
-        (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c01)))
+        (if (local.get $add) (then
+          (local.set $c00 (f32x4.add (v128.load (local.get $o)) (local.get $c00)))
+          (local.set $c01 (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c01)))))
+        (v128.store (local.get $o) (local.get $c00))
+        (v128.store offset=16 (local.get $o) (local.get $c01))
         (local.set $o (i32.add (local.get $o) (i32.shl (local.get $ldc) (i32.const 2))))
-        (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $c10)))
-        (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c11)))
+        (if (local.get $add) (then
+          (local.set $c10 (f32x4.add (v128.load (local.get $o)) (local.get $c10)))
+          (local.set $c11 (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c11)))))
+        (v128.store (local.get $o) (local.get $c10))
+        (v128.store offset=16 (local.get $o) (local.get $c11))
         (local.set $o (i32.add (local.get $o) (i32.shl (local.get $ldc) (i32.const 2))))
-        (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $c20)))
-        (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c21)))
+        (if (local.get $add) (then
+          (local.set $c20 (f32x4.add (v128.load (local.get $o)) (local.get $c20)))
+          (local.set $c21 (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c21)))))
+        (v128.store (local.get $o) (local.get $c20))
+        (v128.store offset=16 (local.get $o) (local.get $c21))
         (local.set $o (i32.add (local.get $o) (i32.shl (local.get $ldc) (i32.const 2))))
-        (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (local.get $c30)))
-        (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c31)))
+        (if (local.get $add) (then
+          (local.set $c30 (f32x4.add (v128.load (local.get $o)) (local.get $c30)))
+          (local.set $c31 (f32x4.add (v128.load offset=16 (local.get $o)) (local.get $c31)))))
+        (v128.store (local.get $o) (local.get $c30))
+        (v128.store offset=16 (local.get $o) (local.get $c31))
         (local.set $pj (i32.add (local.get $pj) (i32.const 1)))
         (br $lj)))
       (local.set $pi (i32.add (local.get $pi) (i32.const 1)))

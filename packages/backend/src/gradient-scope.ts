@@ -46,7 +46,7 @@ export function withinFluxionGradients(): boolean {
 
 /**
  * Runs `f` (synchronous) with fluxion's kernels registered for the active backend (fast-kernels.ts:
- * the cpu matrix product), for forward passes outside gradient calls. Nested calls share the
+ * the matrix product on cpu and wasm), for forward passes outside gradient calls. Nested calls share the
  * outermost registration, which is undone when it returns or throws; tfjs's stock kernels run outside.
  */
 export function withFluxionKernels<T>(f: () => T): T {

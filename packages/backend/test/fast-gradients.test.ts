@@ -4,9 +4,10 @@
 // are in place only during its own calls, whatever else (tfjs-layers) registered.
 import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
-import { valueAndGradients } from "@fluxion/backend/internal";
+import { valueAndGradients, withFluxionKernels } from "@fluxion/backend/internal";
 import { assertNoLeaks } from "@fluxion/backend/testing";
 import { seeded } from "./seeded.js";
+import { fastMatMul } from "../src/fast-gradients.js";
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 const strides = (shape: readonly number[]): number[] => shape.map((_, i) => size(shape.slice(i + 1)));
@@ -129,7 +130,7 @@ describe("fluxion's BatchMatMul gradient", () => {
     });
   }
 
-  test("on wasm every product of the backward pass runs untransposed (the slow kernel variant is avoided)", async () => {
+  test("the backward pass keeps the transpose flags where fluxion's kernel runs them (cpu, wasm); on wasm outside it, the products run untransposed", async () => {
     const c: Case = { a: [3, 4], b: [4, 5], ta: false, tb: false };
     const { a, b, wt, loss } = setUp(c, 5);
     // A product runs untransposed when its inner sizes meet and the output is [rows of a, columns of b].
@@ -150,9 +151,16 @@ describe("fluxion's BatchMatMul gradient", () => {
     const stock = await products(() => tf.grads(loss)([a, b]));
     expect(ours).toHaveLength(3);
     expect(stock).toHaveLength(3);
-    // The forward product is transposed as the caller asked; the two gradient products follow the backend.
-    expect(ours.slice(1).every(untransposed)).toBe(tf.getBackend() === "wasm");
+    // The two gradient products keep their flags: fluxion's kernel (cpu, wasm) packs its operands
+    // whichever the flags, and webgl's shader reads them transposed for free.
+    expect(ours.slice(1).some(untransposed)).toBe(false);
     expect(stock.slice(1).some(untransposed)).toBe(false);
+    // Where the stock kernel runs (outside fluxion's calls), fastMatMul makes the transposes on wasm
+    // (XNNPACK is 6-20x slower with the flags), and keeps the flags elsewhere.
+    const outside = await products(() => [fastMatMul(a, a, true, false), fastMatMul(b, a, true, true)]);
+    expect(outside.every(untransposed)).toBe(tf.getBackend() === "wasm");
+    const inside = await products(() => withFluxionKernels(() => [fastMatMul(a, a, true, false), fastMatMul(b, a, true, true)]));
+    expect(inside.some(untransposed)).toBe(false);
     tf.dispose([a, b, wt]);
   });
 });
