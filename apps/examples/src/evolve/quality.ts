@@ -1,9 +1,9 @@
 // The README's quality measurements, over several seeds:
 //   node apps/examples/dist/evolve/quality.js xor [seeds] [backend] [first]   evaluations until XOR is solved
 //   node apps/examples/dist/evolve/quality.js iris|mpg [seeds] [backend] [first]  the search vs the fixed MLP
-// Seeds first, first + 1, … (default 1): the README reports seeds 1–10; set-ups were tuned on
-// seeds from 101 on, whose splits (and so test sets) differ, so the reported test sets never
-// steered a choice.
+// Seeds first, first + 1, … (default 1): the README reports seeds 1–30 (XOR 1–20); set-ups were
+// tuned on seeds from 101 on, whose splits (and so test sets) differ, so the reported test sets
+// never steered a choice.
 // XOR counts evaluations (candidate trainings, elites' re-evaluations included) up to the first
 // generation whose best candidate labels every validation point and the 4 test corners right; the
 // test set only stops the count, it never steers the search.

@@ -7,8 +7,8 @@ import { Rng, crossentropy, logitCrossentropy, mae, mse, onehotbatch } from "@fl
 import type { CompGraph } from "../../graph/comp-graph.js";
 import type { Problem } from "../interfaces.js";
 import { checkLabels, examplesTensor, splitIndices, targetsTensor, type Examples } from "./data.js";
-import { accuracyLossFitness, qualityVsSize } from "./score.js";
-import { trainThenValidate, type TrainValidateSpec } from "./train-validate.js";
+import { accuracyFitness, accuracyLossFitness, maeFitness } from "./score.js";
+import { singleOutput, trainThenValidate, type TrainValidateSpec } from "./train-validate.js";
 
 /** What both builders take besides the data. */
 export interface TrainingOptions {
@@ -115,16 +115,11 @@ function outputOf(graph: CompGraph, x: tf.Tensor): tf.Tensor {
 }
 
 function slicedOutput(graph: CompGraph, x: tf.Tensor): tf.Tensor {
-  const one = (xs: tf.Tensor): tf.Tensor => {
-    const y = graph.apply(xs);
-    if (!(y instanceof tf.Tensor)) throw new Error("the graph must have one output");
-    return y;
-  };
   const n = x.shape[0]!;
-  if (n <= VALIDATION_ROWS) return one(x);
+  if (n <= VALIDATION_ROWS) return singleOutput(graph, x);
   return tf.tidy(() => {
     const parts: tf.Tensor[] = [];
-    for (let start = 0; start < n; start += VALIDATION_ROWS) parts.push(tf.tidy(() => one(tf.slice(x, start, Math.min(VALIDATION_ROWS, n - start)))));
+    for (let start = 0; start < n; start += VALIDATION_ROWS) parts.push(tf.tidy(() => singleOutput(graph, tf.slice(x, start, Math.min(VALIDATION_ROWS, n - start)))));
     return tf.concat(parts);
   });
 }
@@ -163,13 +158,14 @@ export function classificationProblem(options: ClassificationOptions): Problem {
       return { x: sub, labels: rows.map((r) => labels[r]!) };
     });
     if (train.x !== x) release(own, x);
-    const targets = tf.tidy(() => onehotbatch(train.labels, Array.from({ length: classes }, (_, i) => i)));
+    const classList = Array.from({ length: classes }, (_, i) => i);
+    const targets = tf.tidy(() => onehotbatch(train.labels, classList));
     own.push(targets);
     const loss = o.output === "probabilities" ? crossentropy : logitCrossentropy;
-    const valTargets = tf.tidy(() => onehotbatch(val.labels, Array.from({ length: classes }, (_, i) => i)));
+    const valTargets = tf.tidy(() => onehotbatch(val.labels, classList));
     own.push(valTargets);
     const spec = trainingSpec(fn, o, train.x, targets, loss, {
-      fitness: o.tieBreak === "loss" ? (accuracy, params, m) => accuracyLossFitness(accuracy, m.validationLoss!, params) : (accuracy, params) => qualityVsSize(accuracy, params, 2),
+      fitness: o.tieBreak === "loss" ? (accuracy, params, m) => accuracyLossFitness(accuracy, m.validationLoss!, params) : accuracyFitness,
       validate(graph) {
         // One forward pass: the predicted classes, whether every output is finite, and the loss.
         const predicted = tf.tidy(() => {
@@ -230,7 +226,7 @@ export function regressionProblem(options: RegressionOptions): Problem {
     if (val.y.shape[1] !== train.y.shape[1]) throw new Error(`${fn}: validation.y has ${val.y.shape[1]} columns, y has ${train.y.shape[1]}`);
     const loss = o.loss === "mae" ? mae : mse;
     const spec = trainingSpec(fn, o, train.x, train.y, loss, {
-      fitness: (quality, params) => qualityVsSize(quality, params, 3),
+      fitness: (_quality, params, m) => maeFitness(m.mae!, params),
       validate(graph) {
         const m = tf.tidy(() => {
           const out = outputOf(graph, val.x);

@@ -33,7 +33,8 @@ export function parameterCount(graph: CompGraph): number {
   return trainables(graph).reduce((n, t) => n + t.size, 0);
 }
 
-function output(graph: CompGraph, x: tf.Tensor): tf.Tensor {
+/** The graph's single output on `x`; an error when it has several. */
+export function singleOutput(graph: CompGraph, x: tf.Tensor): tf.Tensor {
   const y = graph.apply(x);
   if (!(y instanceof tf.Tensor)) throw new Error("fitness: the graph must have one output");
   return y;
@@ -64,7 +65,7 @@ export function trainThenValidate(c: Candidate, ctx: ProblemContext, spec: Train
   let lastLoss = NaN;
   try {
     syncRule(c);
-    const loss = (m: CompGraph, x: tf.Tensor, t: tf.Tensor): tf.Tensor => tf.tidy(() => spec.loss(output(m, x), t));
+    const loss = (m: CompGraph, x: tf.Tensor, t: tf.Tensor): tf.Tensor => tf.tidy(() => spec.loss(singleOutput(m, x), t));
     for (const batch of batches) {
       if (now() - started >= spec.budgetSeconds) break;
       const idx = tf.tensor1d(batch, "int32");
