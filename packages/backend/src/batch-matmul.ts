@@ -9,7 +9,7 @@
 // shared dimension's product unwritten.
 import { tf } from "./tf.js";
 import type { KernelStorage } from "./buffers.js";
-import { gemmFloat32, type StridedMatrix } from "./gemm.js";
+import { GEMM_SCRATCH_BYTES, gemmFloat32, type GemmScratch, type StridedMatrix } from "./gemm.js";
 
 /** BatchMatMul's attributes. */
 export interface MatMulAttrs {
@@ -71,15 +71,15 @@ function plan(a: tf.TensorInfo, b: tf.TensorInfo, { transposeA: ta, transposeB: 
 }
 
 /** Writes op(a)·op(b) to `out` (row-major, the plan's batch × m × n). */
-function multiply({ m, k, n, batch }: Plan, a: tf.TensorInfo, av: Float32Array, b: tf.TensorInfo, bv: Float32Array, { transposeA: ta, transposeB: tb }: MatMulAttrs, out: Float32Array): void {
+function multiply({ m, k, n, batch }: Plan, a: tf.TensorInfo, av: Float32Array, b: tf.TensorInfo, bv: Float32Array, { transposeA: ta, transposeB: tb }: MatMulAttrs, out: Float32Array, scratch?: GemmScratch): void {
   const [batchA, batchB] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
   if (size(batchB) === 1 && !ta) {
     // B is one matrix and A's rows are stored one after another: the whole batch is one product.
-    gemmFloat32(size(batchA) * m, n, k, operand(av, 0, [size(batchA) * m, k], false), operand(bv, 0, b.shape, tb), out, 0);
+    gemmFloat32(size(batchA) * m, n, k, operand(av, 0, [size(batchA) * m, k], false), operand(bv, 0, b.shape, tb), out, 0, scratch);
     return;
   }
   const [ia, ib] = [batchIndices(batchA, batch), batchIndices(batchB, batch)];
-  for (let t = 0; t < ia.length; t++) gemmFloat32(m, n, k, operand(av, ia[t]!, a.shape, ta), operand(bv, ib[t]!, b.shape, tb), out, t * m * n);
+  for (let t = 0; t < ia.length; t++) gemmFloat32(m, n, k, operand(av, ia[t]!, a.shape, ta), operand(bv, ib[t]!, b.shape, tb), out, t * m * n, scratch);
 }
 
 // The configs this module made, to tell them from the stock kernels in the registry.
@@ -97,10 +97,15 @@ export function batchMatMulKernel(backendName: string, storage: KernelStorage, d
     const { a, b } = inputs;
     const p = storage.input(backend, a) && storage.input(backend, b) ? plan(a, b, attrs) : null;
     if (p === null || !takes(p, attrs)) return displaced.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
-    // The output first: on wasm, allocating it may grow the heap, which moves the inputs' views.
+    // The output and the scratch first: on wasm, allocating may grow the heap, which moves the views.
     const out = storage.output(backend, [...p.batch, p.m, p.n]);
-    multiply(p, a, storage.input(backend, a)!, b, storage.input(backend, b)!, attrs, out.values);
-    return out.info;
+    const scratch = storage.scratch(backend, GEMM_SCRATCH_BYTES);
+    try {
+      multiply(p, a, storage.input(backend, a)!, b, storage.input(backend, b)!, attrs, storage.input(backend, out)!, scratch ?? undefined);
+    } finally {
+      scratch?.free();
+    }
+    return out;
   };
   const config = { kernelName: "BatchMatMul", backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
   own.add(config);

@@ -145,7 +145,7 @@ export function rewriteFloat32(
 
 /**
  * A backend's float32 storage as a kernel written in JavaScript sees it (batch-matmul.ts): the
- * arrays it holds for a kernel's inputs, and new outputs to write.
+ * arrays it holds for a kernel's inputs, new outputs, and scratch for WebAssembly loops.
  */
 export interface KernelStorage {
   /**
@@ -154,13 +154,15 @@ export interface KernelStorage {
    * to hand the call to the one it displaced. On wasm a view of the heap, valid until the next allocation.
    */
   input(backend: unknown, input: tf.TensorInfo): Float32Array | null;
-  /** A new float32 output of `shape` on `backend` (after `input` accepted it), with its values to write (what they hold before is unspecified). */
-  output(backend: unknown, shape: number[]): { info: tf.TensorInfo; values: Float32Array };
+  /** A new float32 output of `shape` on `backend` (after `input` accepted it); `input` gives its values to write (what they hold before is unspecified). */
+  output(backend: unknown, shape: number[]): tf.TensorInfo;
+  /** `bytes` of scratch in the memory holding the backend's tensors, to free after use; null where that is no WebAssembly memory (cpu). */
+  scratch(backend: unknown, bytes: number): { memory: WebAssembly.Memory; at: number; free(): void } | null;
 }
 
 /**
  * tfjs-backend-cpu's storage: its `data` map's arrays. Data held by another backend is moved
- * over first, as tfjs's own cpu kernels have it; outputs hold a new array (not copied).
+ * over first, as tfjs's own cpu kernels have it; outputs hold a new array.
  */
 export const cpuKernelStorage: KernelStorage = {
   input(backend, input) {
@@ -169,15 +171,20 @@ export const cpuKernelStorage: KernelStorage = {
     const values = cpu.data.get(input.dataId)?.values;
     return values instanceof Float32Array ? values : null;
   },
-  output(backend, shape) {
-    const values = new Float32Array(shape.reduce((p, d) => p * d, 1));
-    return { info: (backend as CpuBackend).makeTensorInfo(shape, "float32", values), values };
-  },
+  output: (backend, shape) => (backend as CpuBackend).makeTensorInfo(shape, "float32", new Float32Array(shape.reduce((p, d) => p * d, 1))),
+  scratch: () => null,
 };
+
+/** The wasm backend's heap as a WebAssembly memory, when its module exposes it (as tfjs-backend-wasm 4.22's does). */
+function heapMemory(w: WasmBackend): WebAssembly.Memory | null {
+  const memory = w.wasm.asm?.memory;
+  return memory instanceof WebAssembly.Memory && memory.buffer === w.wasm.HEAPU8.buffer ? memory : null;
+}
 
 /**
  * tfjs-backend-wasm's storage: its heap, at the offsets its `dataIdMap` records; outputs are
- * allocated by the backend (`makeOutput`), so XNNPACK's kernels and `dispose` treat them as their own.
+ * allocated by the backend (`makeOutput`), so XNNPACK's kernels and `dispose` treat them as their
+ * own; scratch comes from the backend's allocator.
  */
 export const wasmKernelStorage: KernelStorage = {
   input(backend, input) {
@@ -186,11 +193,13 @@ export const wasmKernelStorage: KernelStorage = {
     const offset = w.dataIdMap.get(input.dataId)?.memoryOffset;
     return typeof offset === "number" ? new Float32Array(w.wasm.HEAPU8.buffer, offset, input.shape.reduce((p, d) => p * d, 1)) : null;
   },
-  output(backend, shape) {
+  output: (backend, shape) => (backend as WasmBackend).makeOutput(shape, "float32"),
+  scratch(backend, bytes) {
     const w = backend as WasmBackend;
-    const info = w.makeOutput(shape, "float32");
-    const values = new Float32Array(w.wasm.HEAPU8.buffer, w.dataIdMap.get(info.dataId)!.memoryOffset!, shape.reduce((p, d) => p * d, 1));
-    return { info, values };
+    const memory = heapMemory(w);
+    if (memory === null) return null;
+    const at = w.wasm._malloc(bytes) >>> 0;
+    return { memory, at, free: () => w.wasm._free(at) };
   },
 };
 
@@ -200,7 +209,5 @@ export const wasmKernelStorage: KernelStorage = {
  */
 export function float32Heap(): WebAssembly.Memory | null {
   const s = storage();
-  if (s?.kind !== "wasm") return null;
-  const memory = s.backend.wasm.asm?.memory;
-  return memory instanceof WebAssembly.Memory && memory.buffer === s.backend.wasm.HEAPU8.buffer ? memory : null;
+  return s?.kind === "wasm" ? heapMemory(s.backend) : null;
 }

@@ -4,16 +4,20 @@
 // - BatchMatMul on cpu (batch-matmul.ts): tfjs-backend-cpu 4.22 runs 0.6-0.8 GFLOP/s on the MLPs'
 //   products, about two thirds of their training step; fluxion's blocked loops run 21-30 GFLOP/s
 //   in WebAssembly SIMD (3.3-3.6 in JavaScript, where SIMD does not compile).
-// - BatchMatMul on wasm (the same kernel on the wasm backend's heap), for transposed operands only:
-//   XNNPACK runs the MLPs' plain products at 28-31 GFLOP/s (fluxion's loops 25-28: plain products
-//   stay XNNPACK's) but transposeA / transposeB at 1.5-2.3; fluxion's loops run those at 24-30,
-//   as fast as or faster than a transpose then XNNPACK (apps/bench matmul-micro.ts, --wasm).
+// - BatchMatMul on wasm (the same kernel in place on the wasm backend's heap), for transposed
+//   operands and plain products over 64 terms or more: XNNPACK runs transposeA / transposeB at
+//   1.5-2.6 GFLOP/s and, in a training step, repacks each weight the optimiser rewrote (the
+//   784-1024-1024-10 MLP's plain products took 12-15 ms each there, 6-7.5 ms in fluxion's loops,
+//   which run 34-38 GFLOP/s against XNNPACK's 31-34 with its packed weights kept: apps/bench
+//   matmul-micro.ts, --wasm). Products over a few terms (a max-pool gradient's [N,1]·[1,4]) stay XNNPACK's.
 // webgl's matmul is a shader that reads transposed operands for free: nothing to replace there.
 import { tf } from "./tf.js";
 import { batchMatMulKernel, type MatMulAttrs, type Plan } from "./batch-matmul.js";
 import { cpuKernelStorage, wasmKernelStorage } from "./buffers.js";
 
-const transposed = (_: Plan, { transposeA, transposeB }: MatMulAttrs): boolean => transposeA || transposeB;
+// On wasm: products with a transpose, and plain ones over at least 64 terms (XNNPACK repacks a
+// weight each training step, since the optimiser rewrites it; for a handful of terms its loops are faster).
+const onWasm = ({ k }: Plan, { transposeA, transposeB }: MatMulAttrs): boolean => transposeA || transposeB || k >= 64;
 
 // Built once per displaced kernel: fastKernels runs at every outermost fluxion call (each training step).
 const built = new WeakMap<tf.KernelConfig, tf.KernelConfig[]>();
@@ -24,7 +28,7 @@ export function fastKernels(backendName: string): tf.KernelConfig[] {
   if (!stock || (backendName !== "cpu" && backendName !== "wasm")) return [];
   let kernels = built.get(stock);
   if (kernels === undefined) {
-    kernels = [backendName === "cpu" ? batchMatMulKernel("cpu", cpuKernelStorage, stock) : batchMatMulKernel("wasm", wasmKernelStorage, stock, transposed)];
+    kernels = [backendName === "cpu" ? batchMatMulKernel("cpu", cpuKernelStorage, stock) : batchMatMulKernel("wasm", wasmKernelStorage, stock, onWasm)];
     built.set(stock, kernels);
   }
   return kernels;

@@ -2,11 +2,13 @@
 // 4.22 runs 0.6-0.8 GFLOP/s on this machine: its inner loop reads one operand with a stride and
 // keeps one sum. Here both operands are first copied ("packed") into panels read in order, and a
 // 4x8 block of the output is kept in local sums while the shared dimension runs, so each pair of
-// loads feeds 4 or 8 products. The block loops run in WebAssembly SIMD (gemm.wat, 25-33 GFLOP/s
-// here with the packing unrolled, which took half the time in a loop over the block's width) where
-// it compiles, else in JavaScript (3.4-3.5 GFLOP/s; 4x8 over 256 terms was at or near
-// the top of 4x4, 3x8, 2x12, 6x4, 4x12 blocks and 128-1024 terms for every shape of the MLP's
-// products). JavaScript keeps its sums in float64 for up to 256 terms, SIMD in float32 as BLAS does.
+// loads feeds 4 or 8 products. Packing and blocks run in WebAssembly SIMD (gemm.wat) where it
+// compiles: on the wasm backend in place in its heap, 34-38 GFLOP/s on the MLPs' products (the
+// blocks alone reach ~43; packed in JavaScript, 25-33); on cpu the operands are copied in first
+// (24-33). Else JavaScript runs (3.4-3.5 GFLOP/s; 4x8 over 256 terms was at or near the top of
+// 4x4, 3x8, 2x12, 6x4, 4x12 blocks and 128-1024 terms for every shape of the MLP's products; 128 or
+// 512 terms, 64 rows or 1024 columns per chunk were no faster in SIMD). JavaScript keeps its sums
+// in float64 for up to 256 terms, SIMD in float32 as BLAS does.
 import { GEMM_SIMD_BASE64 } from "./gemm-simd-bytes.js";
 
 const MR = 4; // rows of A per block
@@ -49,7 +51,7 @@ function pack(x: StridedMatrix, lines: "rows" | "columns", count: number, width:
   }
 }
 
-/** Packs 8 whole lines (unrolled: the packing is a third of the product's time otherwise). */
+/** Packs 8 whole lines (unrolled: the packing is a third of the JavaScript product's time otherwise). */
 function lines8(values: Float32Array, at: number, along: number, term: number, kc: number, into: Float32Array, p: number): void {
   const [a1, a2, a3, a4, a5, a6, a7] = [along, 2 * along, 3 * along, 4 * along, 5 * along, 6 * along, 7 * along];
   for (let t = 0; t < kc; t++, at += term, p += 8) {
@@ -66,14 +68,28 @@ function lines4(values: Float32Array, at: number, along: number, term: number, k
   }
 }
 
-/** The SIMD loops (gemm.wat) and the memory they work in: A's panels, B's panels, then a chunk of the product. */
+/** The SIMD loops (gemm.wat) bound to one memory: they pack and multiply at byte offsets in it. */
 interface Simd {
-  heap: Float32Array;
+  memory: WebAssembly.Memory;
+  pack(src: number, along: number, term: number, count: number, width: number, kc: number, dst: number): void;
   gemm(pa: number, pb: number, c: number, panelsA: number, panelsB: number, kc: number, ldc: number, add: number): void;
 }
 
+/** Scratch for the SIMD loops' panels and a chunk of the product: GEMM_SCRATCH_BYTES bytes at byte `at` of `memory`. */
+export interface GemmScratch {
+  memory: WebAssembly.Memory;
+  at: number;
+}
+
+/** The bytes a GemmScratch holds. */
+export const GEMM_SCRATCH_BYTES = (A_PANELS + B_PANELS + MC * NC) * 4;
+
 let simdOn = true;
-let simd: Simd | null | undefined;
+// The module (null where WebAssembly SIMD does not compile), and its instance for each memory.
+let compiled: WebAssembly.Module | null | undefined;
+const instances = new WeakMap<WebAssembly.Memory, Simd>();
+// The memory the loops work in when the operands are JavaScript arrays (cpu): copied in, the product copied out.
+let own: WebAssembly.Memory | undefined;
 
 /** Whether the SIMD loops run where WebAssembly SIMD compiles (tests switch them off to check the JavaScript ones). */
 export function setSimdGemm(on: boolean): void {
@@ -82,56 +98,119 @@ export function setSimdGemm(on: boolean): void {
 
 /** Whether products run through the SIMD loops now (switched on, and WebAssembly SIMD compiles here). */
 export function simdGemmRuns(): boolean {
-  return simdLoops() !== null;
+  return simdOn && simdModule() !== null;
 }
 
-function simdLoops(): Simd | null {
-  if (!simdOn) return null;
-  if (simd === undefined) {
+function simdModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
     try {
-      const module = new WebAssembly.Module(Uint8Array.from(atob(GEMM_SIMD_BASE64), (c) => c.charCodeAt(0)));
-      const memory = new WebAssembly.Memory({ initial: Math.ceil(((A_PANELS + B_PANELS + MC * NC) * 4) / 65536) });
-      const { gemm } = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Pick<Simd, "gemm">;
-      simd = { heap: new Float32Array(memory.buffer), gemm };
+      compiled = new WebAssembly.Module(Uint8Array.from(atob(GEMM_SIMD_BASE64), (c) => c.charCodeAt(0)));
     } catch {
-      simd = null; // no WebAssembly SIMD here (or WebAssembly forbidden): the JavaScript loops run
+      compiled = null; // no WebAssembly SIMD here (or WebAssembly forbidden): the JavaScript loops run
     }
+  }
+  return compiled;
+}
+
+/** The SIMD loops working in `memory`, or null when they are off or cannot run. */
+function simdIn(memory: WebAssembly.Memory): Simd | null {
+  const loops = simdOn ? simdModule() : null;
+  if (loops === null) return null;
+  let simd = instances.get(memory);
+  if (simd === undefined) {
+    const exports = new WebAssembly.Instance(loops, { env: { memory } }).exports as unknown as Omit<Simd, "memory">;
+    simd = { memory, pack: exports.pack, gemm: exports.gemm };
+    instances.set(memory, simd);
   }
   return simd;
 }
 
+/** Elements from a strided matrix's first to its last (rows × cols of it). */
+const span = (x: StridedMatrix, rows: number, cols: number): number => (rows - 1) * x.rowStride + (cols - 1) * x.colStride + 1;
+
 /**
  * out[outOffset + i·n + j] = Σ_t A(i, t)·B(t, j) for an m×k A and a k×n B (each read through its
  * strides, so a transposed operand is the same array with its strides swapped); `out` row-major,
- * written over (zeros where k is 0).
+ * written over (zeros where k is 0). With `scratch`, the operands and `out` are views of its memory
+ * (the wasm backend's heap) and the SIMD loops work there in place; otherwise they are copied into
+ * the loops' own memory and the product back (or the JavaScript loops run, where SIMD does not).
  */
-export function gemmFloat32(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, outOffset: number): void {
-  const loops = simdLoops();
+export function gemmFloat32(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, outOffset: number, scratch?: GemmScratch): void {
+  if (m === 0 || n === 0) return;
+  if (k === 0) {
+    out.fill(0, outOffset, outOffset + m * n);
+    return;
+  }
+  const inPlace = scratch !== undefined && [a.values.buffer, b.values.buffer, out.buffer].every((buffer) => buffer === scratch.memory.buffer);
+  const simd = inPlace ? simdIn(scratch.memory) : simdOn && simdModule() !== null ? simdIn(ownMemory(GEMM_SCRATCH_BYTES)) : null;
+  if (simd === null) {
+    gemmJs(m, n, k, a, b, out, outOffset);
+    return;
+  }
+  if (inPlace) {
+    const at = (x: StridedMatrix) => x.values.byteOffset / 4 + x.offset;
+    gemmSimd(simd, m, n, k, { ...a, offset: at(a) }, { ...b, offset: at(b) }, out.byteOffset / 4 + outOffset, scratch.at);
+    return;
+  }
+  // Own memory: the scratch, A's and B's spans, then the product.
+  const [lengthA, lengthB] = [span(a, m, k), span(b, k, n)];
+  const first = GEMM_SCRATCH_BYTES / 4;
+  const memory = ownMemory((first + lengthA + lengthB + m * n) * 4);
+  const heap = new Float32Array(memory.buffer);
+  heap.set(a.values.subarray(a.offset, a.offset + lengthA), first);
+  heap.set(b.values.subarray(b.offset, b.offset + lengthB), first + lengthA);
+  const product = first + lengthA + lengthB;
+  gemmSimd(simdIn(memory)!, m, n, k, { ...a, offset: first }, { ...b, offset: first + lengthA }, product, 0);
+  out.set(heap.subarray(product, product + m * n), outOffset);
+}
+
+// A memory never shrinks: the one kept for later products grows to at most this; larger products get one of their own.
+const OWN_KEPT_BYTES = 64 << 20;
+
+/** The loops' own memory, grown to at least `bytes`. */
+function ownMemory(bytes: number): WebAssembly.Memory {
+  const pages = Math.ceil(bytes / 65536);
+  if (bytes > OWN_KEPT_BYTES) return new WebAssembly.Memory({ initial: pages });
+  if (own === undefined) own = new WebAssembly.Memory({ initial: pages });
+  else if (own.buffer.byteLength < bytes) own.grow(pages - own.buffer.byteLength / 65536);
+  return own;
+}
+
+/**
+ * The product by the SIMD loops, all in their memory: A and B at the float offsets their `offset`s
+ * give (their `values` unused), the product at float `product` (row stride n), the panels and a
+ * chunk of the product in scratch at byte `scratch`. Chunk by chunk, pass by pass over the shared
+ * dimension: pack, multiply, then copy the chunk's rows into the product.
+ */
+function gemmSimd(simd: Simd, m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, product: number, scratch: number): void {
+  const heap = new Float32Array(simd.memory.buffer);
+  const [pa, pb, pc] = [scratch, scratch + A_PANELS * 4, scratch + (A_PANELS + B_PANELS) * 4];
   for (let j0 = 0; j0 < n; j0 += NC) {
     for (let i0 = 0; i0 < m; i0 += MC) {
-      const [mc, nc, at] = [Math.min(MC, m - i0), Math.min(NC, n - j0), outOffset + i0 * n + j0];
-      // With one pass over the shared dimension, B's panels stay packed for every chunk of rows.
-      const bPacked = i0 > 0 && k <= KC;
-      if (loops) chunkSimd(loops, mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n, bPacked);
-      else chunkJs(mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n, bPacked);
+      const [mc, nc] = [Math.min(MC, m - i0), Math.min(NC, n - j0)];
+      const [panelsA, panelsB] = [Math.ceil(mc / MR), Math.ceil(nc / NR)];
+      const ldc = panelsB * NR;
+      for (let k0 = 0; k0 < k; k0 += KC) {
+        const kc = Math.min(KC, k - k0);
+        simd.pack((a.offset + i0 * a.rowStride + k0 * a.colStride) * 4, a.rowStride * 4, a.colStride * 4, mc, MR, kc, pa);
+        // With one pass over the shared dimension, B's panels stay packed for every chunk of rows.
+        if (i0 === 0 || k > KC) simd.pack((b.offset + k0 * b.rowStride + j0 * b.colStride) * 4, b.colStride * 4, b.rowStride * 4, nc, NR, kc, pb);
+        simd.gemm(pa, pb, pc, panelsA, panelsB, kc, ldc, k0 > 0 ? 1 : 0);
+      }
+      const c = pc / 4;
+      for (let i = 0; i < mc; i++) heap.copyWithin(product + (i0 + i) * n + j0, c + i * ldc, c + i * ldc + nc);
     }
   }
 }
 
-/** One chunk (mc ≤ MC rows, nc ≤ NC columns) through the SIMD loops, into their memory padded to whole blocks, then copied to out (row stride n). */
-function chunkSimd(loops: Simd, mc: number, nc: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, at: number, n: number, bPacked: boolean): void {
-  const { heap } = loops;
-  const [panelsA, panelsB] = [Math.ceil(mc / MR), Math.ceil(nc / NR)];
-  const ldc = panelsB * NR;
-  const c = A_PANELS + B_PANELS;
-  if (k === 0) heap.fill(0, c, c + panelsA * MR * ldc);
-  for (let k0 = 0; k0 < k; k0 += KC) {
-    const kc = Math.min(KC, k - k0);
-    pack(a, "rows", mc, MR, k0, kc, heap, 0);
-    if (!bPacked) pack(b, "columns", nc, NR, k0, kc, heap, A_PANELS);
-    loops.gemm(0, A_PANELS * 4, c * 4, panelsA, panelsB, kc, ldc, k0 > 0 ? 1 : 0);
+/** The product by the JavaScript loops (where WebAssembly SIMD does not run). */
+function gemmJs(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, out: Float32Array, outOffset: number): void {
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    for (let i0 = 0; i0 < m; i0 += MC) {
+      const [mc, nc, at] = [Math.min(MC, m - i0), Math.min(NC, n - j0), outOffset + i0 * n + j0];
+      chunkJs(mc, nc, k, from(a, i0, 0), from(b, 0, j0), out, at, n, i0 > 0 && k <= KC);
+    }
   }
-  for (let i = 0; i < mc; i++) out.set(heap.subarray(c + i * ldc, c + i * ldc + nc), at + i * n);
 }
 
 // The JavaScript loops' panels, allocated once.

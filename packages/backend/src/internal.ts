@@ -6,5 +6,6 @@ export { writeFileAtomic, readFileBytes, fileProblem, nodeFs, errorCode } from "
 export type { FileContext } from "./files.js";
 export { juliaFloat, float32String, tensorString, juliaValue } from "./format.js";
 export { setFusedKernels, fusedKernelsOn, rewriteProblem, rewriteFloat32, float32Heap } from "./buffers.js";
+export { firstNonFinite } from "./finite-scan.js";
 export { withFluxionKernels } from "./gradient-scope.js";
 export { setSimdGemm } from "./gemm.js";

@@ -2,7 +2,7 @@
 // loops and its JavaScript ones, against a float64 matrix product computed here (seeded inputs;
 // edge sizes, transposes, broadcast batch axes, empty sides), and the kernel registry around
 // fluxion's calls: fluxion's kernel inside them, the stock one outside (also after a throw), what
-// it does not take (other dtypes; on wasm, products without a transpose) handed to the stock kernel.
+// it does not take (other dtypes; on wasm, plain products over fewer than 64 terms) handed to the stock kernel.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "@jest/globals";
@@ -160,12 +160,22 @@ describe.each(["SIMD", "JavaScript"])("fluxion's matrix product, %s loops", (loo
 
   test("zeros times anything is zeros; ones times ones counts the shared dimension", () => {
     if (!kernelHere()) return;
-    const tb = onWasm(); // on wasm, with B stored transposed (plain products are XNNPACK's)
-    const z = product(() => tf.matMul(tf.zeros([5, 300]), tf.tensor(seeded(300 * 9, 5), tb ? [9, 300] : [300, 9]), false, tb));
-    expect(Array.from(z.dataSync())).toEqual(new Array(45).fill(0));
-    const o = product(() => tf.matMul(tf.ones([5, 300]), tf.ones(tb ? [9, 300] : [300, 9]), false, tb));
-    expect(Array.from(o.dataSync())).toEqual(new Array(45).fill(300));
-    tf.dispose([z, o]);
+    for (const tb of [false, true]) {
+      const z = product(() => tf.matMul(tf.zeros([5, 300]), tf.tensor(seeded(300 * 9, 5), tb ? [9, 300] : [300, 9]), false, tb));
+      expect(Array.from(z.dataSync())).toEqual(new Array(45).fill(0));
+      const o = product(() => tf.matMul(tf.ones([5, 300]), tf.ones(tb ? [9, 300] : [300, 9]), false, tb));
+      expect(Array.from(o.dataSync())).toEqual(new Array(45).fill(300));
+      tf.dispose([z, o]);
+    }
+  });
+
+  test("operands over 64 MB together (on cpu copied into a memory of their own, not kept) multiply right", () => {
+    if (!kernelHere()) return;
+    // 9e6 ones each: every partial sum is an integer below 2^24, exact in float32.
+    const k = 9_000_000;
+    const o = product(() => tf.matMul(tf.ones([1, k]), tf.ones([k, 2])));
+    expect(Array.from(o.dataSync())).toEqual([k, k]);
+    o.dispose();
   });
 
   test("int32 operands go to the stock kernel (cpu: exact; wasm: which refuses them)", () => {
@@ -185,12 +195,14 @@ describe.each(["SIMD", "JavaScript"])("fluxion's matrix product, %s loops", (loo
     tf.dispose([x, y]);
   });
 
-  test("on wasm a product without a transpose goes to XNNPACK", () => {
+  test("on wasm a plain product over fewer than 64 terms goes to XNNPACK, over 64 to fluxion's kernel", () => {
     if (!onWasm()) return;
-    const [x, y] = [tf.tensor(seeded(6 * 5, 1), [6, 5]), tf.tensor(seeded(5 * 4, 2), [5, 4])];
-    const { result, calls } = countingStock(() => product(() => tf.matMul(x, y)));
-    expect(calls).toEqual([{ ta: false, tb: false, dtype: "float32" }]);
-    tf.dispose([x, y, result]);
+    for (const k of [63, 64]) {
+      const [x, y] = [tf.tensor(seeded(6 * k, 1), [6, k]), tf.tensor(seeded(k * 4, 2), [k, 4])];
+      const { result, calls } = countingStock(() => product(() => tf.matMul(x, y)));
+      expect(calls).toEqual(k < 64 ? [{ ta: false, tb: false, dtype: "float32" }] : []);
+      tf.dispose([x, y, result]);
+    }
   });
 
   test("gradients through fluxion's calls use the kernel, flags kept, and match a float64 product", () => {
@@ -200,8 +212,8 @@ describe.each(["SIMD", "JavaScript"])("fluxion's matrix product, %s loops", (loo
     const [a, b] = [tf.tensor(av, [33, 300]), tf.tensor(bv, [300, 17])];
     setSimdGemm(simd);
     const { result, calls } = countingStock(() => valueAndGradients(() => tf.sum(tf.matMul(a, b)), [a, b]));
-    // Both gradient products ran transposed in fluxion's kernel: the stock one saw at most the forward product (wasm).
-    expect(calls).toEqual(onWasm() ? [{ ta: false, tb: false, dtype: "float32" }] : []);
+    // The forward product (300 terms) and both gradient products (transposed) ran in fluxion's kernel.
+    expect(calls).toEqual([]);
     const { value, grads } = result;
     const rowSums = Array.from({ length: 300 }, (_, p) => bv.slice(p * 17, p * 17 + 17).reduce((s, v) => s + v, 0));
     const colSums = Array.from({ length: 300 }, (_, p) => Array.from({ length: 33 }, (_, i) => av[i * 300 + p]!).reduce((s, v) => s + v, 0));
