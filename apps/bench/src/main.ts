@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { benchPlan } from "./plan.js";
 import { mnistRow } from "./mnist-row.js";
 import { formatTable } from "./table.js";
+import { withFallbackBaselines } from "./fallback-baseline.js";
 import type { Row } from "./row.js";
 
 const BACKENDS = ["wasm", "cpu"];
@@ -26,7 +27,7 @@ function main(args: string[]): void {
   if (unknown.length) throw new Error(`unknown argument(s) ${unknown.join(" ")}; usage: bench [--quick]`);
   const quick = args.includes("--quick");
   const t0 = performance.now();
-  const rows = BACKENDS.flatMap((b) => [...backendRows(b, quick), ...benchPlan(quick).mnist.map((m) => mnistRow(m, b))]);
+  const rows = withFallbackBaselines(BACKENDS.flatMap((b) => [...backendRows(b, quick), ...benchPlan(quick).mnist.map((m) => mnistRow(m, b))]));
   console.log(formatTable(rows));
   console.log(`\n${quick ? "quick" : "full"} run, ${((performance.now() - t0) / 1000).toFixed(0)} s; ratio = baseline / fluxion (> 1: fluxion faster)`);
   mkdirSync(RESULTS, { recursive: true });
