@@ -10,26 +10,38 @@
 //   784-1024-1024-10 MLP's plain products took 12-15 ms each there, 6-7.5 ms in fluxion's loops,
 //   which run 34-38 GFLOP/s against XNNPACK's 31-34 with its packed weights kept: apps/bench
 //   matmul-micro.ts, --wasm). Products over a few terms (a max-pool gradient's [N,1]·[1,4]) stay XNNPACK's.
+// - Slice, SplitV and Unpack on cpu and wasm (slice-kernels.ts): runs of memory copied whole.
 // webgl's matmul is a shader that reads transposed operands for free: nothing to replace there.
 import { tf } from "./tf.js";
 import { batchMatMulKernel, type MatMulAttrs, type Plan } from "./batch-matmul.js";
 import { cpuKernelStorage, wasmKernelStorage } from "./buffers.js";
+import { SLICE_KERNELS, sliceKernel } from "./slice-kernels.js";
 
 // On wasm: products with a transpose, and plain ones over at least 64 terms (XNNPACK repacks a
 // weight each training step, since the optimiser rewrites it; for a handful of terms its loops are faster).
 const onWasm = ({ k }: Plan, { transposeA, transposeB }: MatMulAttrs): boolean => transposeA || transposeB || k >= 64;
 
+/** fluxion's `name` kernel on `backendName` (cpu or wasm), built around `displaced`. */
+function build(name: string, backendName: string, displaced: tf.KernelConfig): tf.KernelConfig {
+  const storage = backendName === "cpu" ? cpuKernelStorage : wasmKernelStorage;
+  if (name === "BatchMatMul") return batchMatMulKernel(backendName, storage, displaced, backendName === "wasm" ? onWasm : undefined);
+  return sliceKernel(name, backendName, storage, displaced);
+}
+
 // Built once per displaced kernel: fastKernels runs at every outermost fluxion call (each training step).
-const built = new WeakMap<tf.KernelConfig, tf.KernelConfig[]>();
+const built = new WeakMap<tf.KernelConfig, tf.KernelConfig>();
 
 /** The kernels fluxion swaps in for its calls on `backendName`, each built around the one it displaces; none where that is missing. */
 export function fastKernels(backendName: string): tf.KernelConfig[] {
-  const stock = tf.getKernel("BatchMatMul", backendName);
-  if (!stock || (backendName !== "cpu" && backendName !== "wasm")) return [];
-  let kernels = built.get(stock);
-  if (kernels === undefined) {
-    kernels = [backendName === "cpu" ? batchMatMulKernel("cpu", cpuKernelStorage, stock) : batchMatMulKernel("wasm", wasmKernelStorage, stock, onWasm)];
-    built.set(stock, kernels);
-  }
-  return kernels;
+  if (backendName !== "cpu" && backendName !== "wasm") return [];
+  return ["BatchMatMul", ...SLICE_KERNELS].flatMap((name) => {
+    const displaced = tf.getKernel(name, backendName);
+    if (displaced === undefined) return [];
+    let kernel = built.get(displaced);
+    if (kernel === undefined) {
+      kernel = build(name, backendName, displaced);
+      built.set(displaced, kernel);
+    }
+    return [kernel];
+  });
 }

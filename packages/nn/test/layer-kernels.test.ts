@@ -43,7 +43,7 @@ test("a Chain of Dense layers applied outside a gradient call multiplies in flux
   const xs = x(5);
   const { result, calls } = countingMatMul(() => assertNoLeaks(() => m.apply(xs)));
   expect(calls).toBe(0);
-  const got = Array.from(result.dataSync());
+  const got = Array.from((result as tf.Tensor).dataSync());
   reference(xs, w).forEach((r, i) => expect(Math.abs(got[i]! - r)).toBeLessThan(1e-5 * (1 + Math.abs(r))));
   // tfjs's own op, outside any layer: the kernel registered before runs.
   const plain = countingMatMul(() => tf.matMul(xs, w));
