@@ -1,5 +1,7 @@
-// Interleaved timing: contenders take turns (A B A B …) so that load from other processes on this
-// shared machine falls on both alike; each turn is timed alone and the medians are compared.
+// Interleaved timing: contenders take turns so that load from other processes on this shared
+// machine falls on all alike; each turn is timed alone and the medians are compared. The order
+// rotates each round (A B C, B C A, C A B, …): a turn pays for the caches and heap the turn before
+// it left (a tfjs-layers step before a fluxion step cost the latter ~4 ms of 40 on the big MLP).
 
 /** One contender: a name and one repetition of its work (awaited, so async baselines fit). */
 export interface Contender {
@@ -28,9 +30,10 @@ export async function interleave(contenders: readonly Contender[], plan: TimingP
   const start = performance.now();
   for (let rep = 0; rep < plan.reps; rep++) {
     if (rep >= plan.minReps && performance.now() - start > plan.budgetMs) break;
-    for (const [i, c] of contenders.entries()) {
+    for (let turn = 0; turn < contenders.length; turn++) {
+      const i = (rep + turn) % contenders.length;
       const t0 = performance.now();
-      await c.run();
+      await contenders[i]!.run();
       times[i]!.push(performance.now() - t0);
     }
   }

@@ -11,11 +11,15 @@
 //   which run 34-38 GFLOP/s against XNNPACK's 31-34 with its packed weights kept: apps/bench
 //   matmul-micro.ts, --wasm). Products over a few terms (a max-pool gradient's [N,1]·[1,4]) stay XNNPACK's.
 // - Slice, SplitV and Unpack on cpu and wasm (slice-kernels.ts): runs of memory copied whole.
+// - Identity on wasm (identity-kernel.ts): shares memory instead of copying it.
+// - Sum over leading axes (a bias's gradient) on cpu and wasm (sum-kernel.ts): one pass, no transpose.
 // webgl's matmul is a shader that reads transposed operands for free: nothing to replace there.
 import { tf } from "./tf.js";
 import { batchMatMulKernel, type MatMulAttrs, type Plan } from "./batch-matmul.js";
 import { cpuKernelStorage, wasmKernelStorage } from "./buffers.js";
 import { SLICE_KERNELS, sliceKernel } from "./slice-kernels.js";
+import { sharingIdentity } from "./identity-kernel.js";
+import { sumKernel } from "./sum-kernel.js";
 
 // On wasm: products with a transpose, and plain ones over at least 64 terms (XNNPACK repacks a
 // weight each training step, since the optimiser rewrites it; for a handful of terms its loops are faster).
@@ -25,6 +29,8 @@ const onWasm = ({ k }: Plan, { transposeA, transposeB }: MatMulAttrs): boolean =
 function build(name: string, backendName: string, displaced: tf.KernelConfig): tf.KernelConfig {
   const storage = backendName === "cpu" ? cpuKernelStorage : wasmKernelStorage;
   if (name === "BatchMatMul") return batchMatMulKernel(backendName, storage, displaced, backendName === "wasm" ? onWasm : undefined);
+  if (name === "Identity") return sharingIdentity(backendName, displaced);
+  if (name === "Sum") return sumKernel(backendName, storage, displaced);
   return sliceKernel(name, backendName, storage, displaced);
 }
 
@@ -34,7 +40,8 @@ const built = new WeakMap<tf.KernelConfig, tf.KernelConfig>();
 /** The kernels fluxion swaps in for its calls on `backendName`, each built around the one it displaces; none where that is missing. */
 export function fastKernels(backendName: string): tf.KernelConfig[] {
   if (backendName !== "cpu" && backendName !== "wasm") return [];
-  return ["BatchMatMul", ...SLICE_KERNELS].flatMap((name) => {
+  const names = ["BatchMatMul", "Sum", ...SLICE_KERNELS, ...(backendName === "wasm" ? ["Identity"] : [])];
+  return names.flatMap((name) => {
     const displaced = tf.getKernel(name, backendName);
     if (displaced === undefined) return [];
     let kernel = built.get(displaced);

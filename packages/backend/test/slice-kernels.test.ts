@@ -3,8 +3,9 @@
 // position), the stock kernel never reached for float32, and handed every other dtype.
 import { describe, expect, test } from "@jest/globals";
 import { tf } from "@fluxion/backend";
-import { valueAndGradients, withFluxionKernels } from "@fluxion/backend/internal";
+import { valueAndGradients } from "@fluxion/backend/internal";
 import { assertNoLeaks } from "@fluxion/backend/testing";
+import { counting } from "./counting.js";
 
 const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 const iota = (shape: number[], dtype: "float32" | "int32" = "float32") => tf.tensor(Array.from({ length: size(shape) }, (_, i) => i), shape, dtype);
@@ -22,25 +23,6 @@ function box(shape: number[], begin: number[], extent: number[]): number[] {
     out.push(at);
   }
   return out;
-}
-
-/** Runs `f` in fluxion's kernels with counting kernels registered over the stock ones; the calls they saw. */
-function counting<T>(names: string[], f: () => T): { result: T; calls: string[] } {
-  const backend = tf.getBackend();
-  const calls: string[] = [];
-  const stock = names.map((n) => tf.getKernel(n, backend)!);
-  for (const k of stock) {
-    tf.unregisterKernel(k.kernelName, backend);
-    tf.registerKernel({ ...k, kernelFunc: (args) => (calls.push(k.kernelName), k.kernelFunc(args)) });
-  }
-  try {
-    return { result: withFluxionKernels(f), calls };
-  } finally {
-    for (const k of stock) {
-      tf.unregisterKernel(k.kernelName, backend);
-      tf.registerKernel(k);
-    }
-  }
 }
 
 const NAMES = ["Slice", "SplitV", "Unpack"];
