@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // fluxion's benchmark: `node dist/main.js [--quick]` (from the root: `pnpm bench [--quick]`).
-// Each backend runs in its own child process (child.ts); this process collects the rows, times the
-// MNIST demo, prints the table and writes results/latest.json. Ratio > 1: fluxion is faster.
+// Each backend runs in its own child process (child.ts), webgl in headless Chromium (webgl-rows.ts);
+// this process collects the rows, times the MNIST demo, prints the table and writes results/latest.json. Ratio > 1: fluxion is faster.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,7 @@ import { benchPlan } from "./plan.js";
 import { mnistRow } from "./mnist-row.js";
 import { formatTable } from "./table.js";
 import { withFallbackBaselines } from "./fallback-baseline.js";
+import { webglRows } from "./webgl-rows.js";
 import type { Row } from "./row.js";
 
 const BACKENDS = ["wasm", "cpu"];
@@ -22,12 +23,13 @@ function backendRows(backend: string, quick: boolean): Row[] {
   return JSON.parse(run.stdout.trim().split("\n").at(-1)!) as Row[];
 }
 
-function main(args: string[]): void {
+async function main(args: string[]): Promise<void> {
   const unknown = args.filter((a) => a !== "--quick");
   if (unknown.length) throw new Error(`unknown argument(s) ${unknown.join(" ")}; usage: bench [--quick]`);
   const quick = args.includes("--quick");
   const t0 = performance.now();
-  const rows = withFallbackBaselines(BACKENDS.flatMap((b) => [...backendRows(b, quick), ...benchPlan(quick).mnist.map((m) => mnistRow(m, b))]));
+  const nodeRows = BACKENDS.flatMap((b) => [...backendRows(b, quick), ...benchPlan(quick).mnist.map((m) => mnistRow(m, b))]);
+  const rows = withFallbackBaselines([...nodeRows, ...(await webglRows(quick))]);
   console.log(formatTable(rows));
   console.log(`\n${quick ? "quick" : "full"} run, ${((performance.now() - t0) / 1000).toFixed(0)} s; ratio = baseline / fluxion (> 1: fluxion faster)`);
   mkdirSync(RESULTS, { recursive: true });
@@ -36,9 +38,7 @@ function main(args: string[]): void {
   console.log(`wrote ${file}`);
 }
 
-try {
-  main(process.argv.slice(2));
-} catch (err) {
+main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
-}
+});

@@ -44,10 +44,20 @@ export async function optimiserRow(c: OptimiserCase, backend: string, plan: Timi
   let state = setup(RULES[c.rule]!(), ours);
   const baseline = BASELINES[c.rule]!;
   const tfjs = baseline.make();
+  // webgl queues its work: a turn ends when the GPU has done it (one value read back, on both sides).
+  const settled = (f: () => unknown, read: tf.Tensor) => {
+    if (backend !== "webgl") return f;
+    return async () => {
+      f();
+      const one = tf.slice(read, 0, 1);
+      await one.data();
+      one.dispose();
+    };
+  };
   const times = await interleave(
     [
-      { name: "fluxion", run: () => (state = updateInPlace(state, ours, grads)[0]) },
-      { name: "baseline", run: () => tfjs.step(theirs, grads) },
+      { name: "fluxion", run: settled(() => (state = updateInPlace(state, ours, grads)[0]), ours.at(-1)!) },
+      { name: "baseline", run: settled(() => tfjs.step(theirs, grads), theirs.at(-1)!) },
     ],
     plan,
   );

@@ -34,3 +34,20 @@ export function benchPlan(quick: boolean): BenchPlan {
     mnist: ["mlp", "cnn"],
   };
 }
+
+/**
+ * webgl in headless Chromium, whose WebGL2 is software (SwiftShader) on machines without a GPU:
+ * a short plan (Adam on 1e4 and 1e6 parameters, the small MLP; the full run adds the CNN).
+ */
+export function webglPlan(quick: boolean): BenchPlan {
+  return {
+    optimiser: [
+      { rule: "Adam", params: 1e4, tensors: 10 },
+      { rule: "Adam", params: 1e6, tensors: 10 },
+    ],
+    optimiserTiming: { warmup: 2, reps: quick ? 10 : 30, minReps: 3, budgetMs: quick ? 1500 : 5000 },
+    training: quick ? ["mlpSmall"] : ["mlpSmall", "cnn"],
+    trainingTiming: { warmup: 1, reps: quick ? 5 : 15, minReps: 3, budgetMs: quick ? 3000 : 15000 },
+    mnist: [],
+  };
+}
