@@ -11,9 +11,12 @@
 // - Max (fluxion's pooling with stride = window is a max over axes): tfjs's gradient compares x with
 //   the maximum broadcast back, and tfjs-backend-wasm's broadcasting binary ops are slow at rank 6;
 //   on wasm the broadcasts are made by a product with a row of ones (exact: y·1 = y).
+// - MaxPoolGrad and its adjoint (max-pool-grad.ts): tfjs has no gradient for MaxPoolGrad; fluxion's
+//   makes second order through tf.maxPool exact where fluxion's kernels run (cpu, wasm).
 import * as tf from "@tensorflow/tfjs-core";
 import { fluxionMatMulRegistered } from "./batch-matmul.js";
 import { conv2dBackpropInputGrad, conv2dGrad } from "./conv-gradients.js";
+import { MAX_POOL_GRADIENTS } from "./max-pool-grad.js";
 import { unbroadcast } from "./unbroadcast.js";
 
 /** How a backend multiplies by a transposed operand fastest: the kernel's flag, or a copy first. */
@@ -128,5 +131,5 @@ function maxGrad(stock: StockGradient): tf.GradConfig {
  * finds the one each displaced, for the cases left to it.
  */
 export function fastGradients(stock: StockGradient): tf.GradConfig[] {
-  return [batchMatMulGrad, conv2dGrad(stock), conv2dBackpropInputGrad(stock), maxGrad(stock)];
+  return [batchMatMulGrad, conv2dGrad(stock), conv2dBackpropInputGrad(stock), maxGrad(stock), ...MAX_POOL_GRADIENTS];
 }

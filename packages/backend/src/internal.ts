@@ -8,4 +8,5 @@ export { juliaFloat, float32String, tensorString, juliaValue } from "./format.js
 export { setFusedKernels, fusedKernelsOn, rewriteProblem, rewriteFloat32, float32Heap } from "./buffers.js";
 export { firstNonFinite } from "./finite-scan.js";
 export { withFluxionKernels } from "./gradient-scope.js";
+export { fluxionKernelFor } from "./fast-kernels.js";
 export { setSimdGemm } from "./gemm.js";

@@ -6,7 +6,7 @@
 // kernels; tfjs's conv gradients reject dilation > 1), the same maths runs as im2col: strided
 // slices stacked into patches and one matMul, whose gradients every backend has.
 import { tf } from "@fluxion/backend";
-import { hasTrustedKernels, isTaping } from "@fluxion/backend/internal";
+import { fluxionKernelFor, hasTrustedKernels, isTaping } from "@fluxion/backend/internal";
 import { padPairs } from "./conv-padding.js";
 
 const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
@@ -253,10 +253,13 @@ const MAXPOOL_PAD = -3.4028234663852886e38;
 export function pool(kind: "max" | "mean", x: tf.Tensor, window: readonly number[], stride: readonly number[], pad: readonly number[]): tf.Tensor {
   const n = window.length;
   const xp = padSpatial(x, pad, kind === "max" ? MAXPOOL_PAD : 0);
+  // Inside fluxion's calls on cpu and wasm, MaxPoolGrad is fluxion's kernel (every tied maximum
+  // gets dy, as below), 6x (wasm) to 20x (cpu) faster than the max over axes: tfjs's maxPool.
+  const fastMax = kind === "max" && n <= 2 && xp.dtype === "float32" && fluxionKernelFor("MaxPoolGrad");
   // (Up to 2 spatial dims: the reshaped tensor must stay within the rank 6 tfjs gradients support.)
-  if (isTaping() && n <= 2 && window.every((k, i) => k === stride[i])) return tiledPool(kind, xp, window);
+  if (!fastMax && isTaping() && n <= 2 && window.every((k, i) => k === stride[i])) return tiledPool(kind, xp, window);
   const maxKernels = n === 3 ? ["MaxPool3D", ...(isTaping() ? ["MaxPool3DGrad"] : [])] : isTaping() ? ["MaxPoolGrad"] : [];
-  if (kind === "max" && !hasTrustedKernels(...maxKernels)) {
+  if (kind === "max" && !fastMax && !hasTrustedKernels(...maxKernels)) {
     // The max over stacked windows; its gradient goes to every tied maximum (NNlib: the first).
     return tf.max(windows(xp, window, stride, Array<number>(n).fill(1)).cols, n + 1);
   }
