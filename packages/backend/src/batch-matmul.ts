@@ -82,9 +82,6 @@ function multiply({ m, k, n, batch }: Plan, a: tf.TensorInfo, av: Float32Array, 
   for (let t = 0; t < ia.length; t++) gemmFloat32(m, n, k, operand(av, ia[t]!, a.shape, ta), operand(bv, ib[t]!, b.shape, tb), out, t * m * n, scratch);
 }
 
-// The configs this module made, to tell them from the stock kernels in the registry.
-const own = new WeakSet<tf.KernelConfig>();
-
 /**
  * The BatchMatMul kernel fluxion registers on `backendName` in place of `displaced` (the backend's
  * stock kernel, or whatever was registered) for the length of its own calls; it runs on the
@@ -107,13 +104,5 @@ export function batchMatMulKernel(backendName: string, storage: KernelStorage, d
     }
     return out;
   };
-  const config = { kernelName: "BatchMatMul", backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
-  own.add(config);
-  return config;
-}
-
-/** Whether the BatchMatMul registered for `backendName` now is one of fluxion's (inside fluxion's calls, where it has one). */
-export function fluxionMatMulRegistered(backendName: string): boolean {
-  const registered = tf.getKernel("BatchMatMul", backendName);
-  return registered !== undefined && own.has(registered);
+  return { kernelName: "BatchMatMul", backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
 }

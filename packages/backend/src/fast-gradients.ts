@@ -14,8 +14,8 @@
 // - MaxPoolGrad and its adjoint (max-pool-grad.ts): tfjs has no gradient for MaxPoolGrad; fluxion's
 //   makes second order through tf.maxPool exact where fluxion's kernels run (cpu, wasm).
 import * as tf from "@tensorflow/tfjs-core";
-import { fluxionMatMulRegistered } from "./batch-matmul.js";
 import { conv2dBackpropInputGrad, conv2dGrad } from "./conv-gradients.js";
+import { fluxionKernelFor } from "./fast-kernels.js";
 import { MAX_POOL_GRADIENTS } from "./max-pool-grad.js";
 import { unbroadcast } from "./unbroadcast.js";
 
@@ -48,7 +48,7 @@ function swapLastTwo(x: tf.Tensor): tf.Tensor {
 function copyTransposes(x: tf.Tensor, y: tf.Tensor): boolean {
   const backend = tf.getBackend();
   if (TRANSPOSE_BY[backend] !== "copy") return false;
-  return !(x.dtype === "float32" && y.dtype === "float32" && fluxionMatMulRegistered(backend));
+  return !(x.dtype === "float32" && y.dtype === "float32" && fluxionKernelFor("BatchMatMul", backend));
 }
 
 /**

@@ -62,10 +62,10 @@ export function fastKernels(backendName: string): tf.KernelConfig[] {
 }
 
 /**
- * Whether the `kernelName` kernel registered for the active backend now is one of fluxion's
- * (inside fluxion's calls on cpu and wasm), so that a caller can pick the op whose kernel that is.
+ * Whether the `kernelName` kernel registered for `backendName` (the active backend by default) now
+ * is one of fluxion's (inside fluxion's calls on cpu and wasm), so that a caller can pick the op whose kernel that is.
  */
-export function fluxionKernelFor(kernelName: string): boolean {
-  const registered = tf.getKernel(kernelName, tf.getBackend());
+export function fluxionKernelFor(kernelName: string, backendName = tf.getBackend()): boolean {
+  const registered = tf.getKernel(kernelName, backendName);
   return registered !== undefined && own.has(registered);
 }
