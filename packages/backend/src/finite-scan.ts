@@ -1,8 +1,10 @@
-// Whether tensors hold only finite values, read straight from the backend's float32 storage: a
-// pass over memory instead of a tfjs Sum per tensor (tfjs-backend-wasm's runs at ~1.6 GB/s: 4 ms
-// for the 1.9 M gradients of the 784-1024-1024-10 MLP) and a readback.
+// Whether tensors hold only finite values, read straight from the backend's float32 storage: one
+// pass over memory instead of a tfjs Sum per tensor and a readback. On wasm the pass is simd.wat's
+// `finite`, in place on the heap (the 784-1024-1024-10 MLP's 1.9 M gradients: 0.55 ms, 1.65 in
+// JavaScript); on cpu a JavaScript loop.
 import type { tf } from "./tf.js";
-import { rewriteFloat32, rewriteProblem } from "./buffers.js";
+import { float32Heap, rewriteFloat32, rewriteProblem } from "./buffers.js";
+import { simdIn } from "./simd-module.js";
 
 /** Whether every value is finite: x·0 is 0 for a finite x and NaN for ±Infinity or NaN. */
 function allFinite(v: Float32Array): boolean {
@@ -25,9 +27,11 @@ function allFinite(v: Float32Array): boolean {
  */
 export function firstNonFinite(tensors: readonly tf.Tensor[]): number | null {
   if (rewriteProblem([], tensors) !== null) return null;
+  const heap = float32Heap();
+  const simd = heap === null ? null : simdIn(heap);
   let found = -1;
   rewriteFloat32([], tensors, (_ins, _outs, reads) => {
-    found = reads.findIndex((v) => !allFinite(v));
+    found = reads.findIndex((v) => !(simd !== null && v.buffer === heap!.buffer ? simd.finite(v.byteOffset, v.length) === 1 : allFinite(v)));
   });
   return found;
 }

@@ -2,14 +2,14 @@
 // 4.22 runs 0.6-0.8 GFLOP/s on this machine: its inner loop reads one operand with a stride and
 // keeps one sum. Here both operands are first copied ("packed") into panels read in order, and a
 // 4x8 block of the output is kept in local sums while the shared dimension runs, so each pair of
-// loads feeds 4 or 8 products. Packing and blocks run in WebAssembly SIMD (gemm.wat) where it
+// loads feeds 4 or 8 products. Packing and blocks run in WebAssembly SIMD (simd.wat) where it
 // compiles: on the wasm backend in place in its heap, 34-38 GFLOP/s on the MLPs' products (the
 // blocks alone reach ~43; packed in JavaScript, 25-33); on cpu the operands are copied in first
 // (24-33). Else JavaScript runs (3.4-3.5 GFLOP/s; 4x8 over 256 terms was at or near the top of
 // 4x4, 3x8, 2x12, 6x4, 4x12 blocks and 128-1024 terms for every shape of the MLP's products; 128 or
 // 512 terms, 64 rows or 1024 columns per chunk were no faster in SIMD). JavaScript keeps its sums
 // in float64 for up to 256 terms, SIMD in float32 as BLAS does.
-import { GEMM_SIMD_BASE64 } from "./gemm-simd-bytes.js";
+import { simdIn as simdExportsIn, simdModule, type SimdExports } from "./simd-module.js";
 
 const MR = 4; // rows of A per block
 const NR = 8; // columns of B per block
@@ -68,11 +68,9 @@ function lines4(values: Float32Array, at: number, along: number, term: number, k
   }
 }
 
-/** The SIMD loops (gemm.wat) bound to one memory: they pack and multiply at byte offsets in it. */
-interface Simd {
+/** The SIMD loops (simd.wat) bound to one memory: they pack and multiply at byte offsets in it. */
+interface Simd extends Pick<SimdExports, "pack" | "gemm"> {
   memory: WebAssembly.Memory;
-  pack(src: number, along: number, term: number, count: number, width: number, kc: number, dst: number): void;
-  gemm(pa: number, pb: number, c: number, panelsA: number, panelsB: number, kc: number, ldc: number, add: number): void;
 }
 
 /** Scratch for the SIMD loops' panels and a chunk of the product: GEMM_SCRATCH_BYTES bytes at byte `at` of `memory`. */
@@ -85,9 +83,8 @@ export interface GemmScratch {
 export const GEMM_SCRATCH_BYTES = (A_PANELS + B_PANELS + MC * NC) * 4;
 
 let simdOn = true;
-// The module (null where WebAssembly SIMD does not compile), and its instance for each memory.
-let compiled: WebAssembly.Module | null | undefined;
-const instances = new WeakMap<WebAssembly.Memory, Simd>();
+// The loops bound to each memory they work in.
+const bound = new WeakMap<WebAssembly.Memory, Simd>();
 // The memory the loops work in when the operands are JavaScript arrays (cpu): copied in, the product copied out.
 let own: WebAssembly.Memory | undefined;
 
@@ -101,26 +98,14 @@ export function simdGemmRuns(): boolean {
   return simdOn && simdModule() !== null;
 }
 
-function simdModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(Uint8Array.from(atob(GEMM_SIMD_BASE64), (c) => c.charCodeAt(0)));
-    } catch {
-      compiled = null; // no WebAssembly SIMD here (or WebAssembly forbidden): the JavaScript loops run
-    }
-  }
-  return compiled;
-}
-
 /** The SIMD loops working in `memory`, or null when they are off or cannot run. */
 function simdIn(memory: WebAssembly.Memory): Simd | null {
-  const loops = simdOn ? simdModule() : null;
-  if (loops === null) return null;
-  let simd = instances.get(memory);
+  const exports = simdOn ? simdExportsIn(memory) : null;
+  if (exports === null) return null;
+  let simd = bound.get(memory);
   if (simd === undefined) {
-    const exports = new WebAssembly.Instance(loops, { env: { memory } }).exports as unknown as Omit<Simd, "memory">;
     simd = { memory, pack: exports.pack, gemm: exports.gemm };
-    instances.set(memory, simd);
+    bound.set(memory, simd);
   }
   return simd;
 }

@@ -284,8 +284,8 @@ describe("the kernel registry around fluxion's calls", () => {
   });
 });
 
-test("gemm-simd-bytes.ts is what gemm.wat assembles to", () => {
-  const script = fileURLToPath(new URL("../scripts/assemble-gemm.mjs", import.meta.url));
+test("simd-bytes.ts is what simd.wat assembles to", () => {
+  const script = fileURLToPath(new URL("../scripts/assemble-simd.mjs", import.meta.url));
   const check = spawnSync(process.execPath, [script, "--check"], { encoding: "utf8" });
   expect(check.stderr).toBe("");
   expect(check.status).toBe(0);

@@ -1,7 +1,7 @@
-;; The loops of fluxion's matrix product (gemm.ts) in WebAssembly SIMD: the packing of the
-;; operands into panels, and the product of the panels, 4 rows of A by 8 columns of B per block,
-;; 8 f32x4 sums held in locals while the shared dimension runs.
-;; Assembled into gemm-simd-bytes.ts by scripts/assemble-gemm.mjs (a test checks they agree).
+;; The backend's loops in WebAssembly SIMD: the matrix product's (gemm.ts), packing the operands
+;; into panels and multiplying the panels, 4 rows of A by 8 columns of B per block, 8 f32x4 sums
+;; held in locals while the shared dimension runs; and the finiteness scan (finite-scan.ts).
+;; Assembled into simd-bytes.ts by scripts/assemble-simd.mjs (a test checks they agree).
 ;; The memory is imported: the wasm backend's heap, where the operands and the product are (the
 ;; panels in scratch allocated there), or on cpu one gemm.ts owns and copies the operands into.
 (module
@@ -166,5 +166,27 @@
       (local.set $dst (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $w) (local.get $kc)) (i32.const 2))))
       (local.set $l0 (i32.add (local.get $l0) (local.get $w)))
       (br $blocks)))
+  )
+
+  ;; 1 when the n float32 values at byte $src are all finite, 0 when one is NaN or ±Infinity: their
+  ;; exponent bits are all set, so (bits & 0x7f800000) + 0x00800000 carries into the sign bit.
+  (func (export "finite") (param $src i32) (param $n i32) (result i32)
+    (local $end i32) (local $acc v128) (local $tail i32)
+    (local.set $end (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+      (local.set $acc (v128.or (local.get $acc)
+        (i32x4.add (v128.and (v128.load (local.get $src)) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+                   (v128.const i32x4 0x00800000 0x00800000 0x00800000 0x00800000))))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (br $l)))
+    ;; the last n mod 4 values, one by one
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 2))))
+    (block $done1 (loop $l1
+      (br_if $done1 (i32.ge_u (local.get $src) (local.get $end)))
+      (local.set $tail (i32.or (local.get $tail) (i32.add (i32.and (i32.load (local.get $src)) (i32.const 0x7f800000)) (i32.const 0x00800000))))
+      (local.set $src (i32.add (local.get $src) (i32.const 4)))
+      (br $l1)))
+    (i32.eqz (i32.or (i32x4.bitmask (local.get $acc)) (i32.lt_s (local.get $tail) (i32.const 0))))
   )
 )
