@@ -8,13 +8,16 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { StockGradient } from "./fast-gradients.js";
 
 // Conv2D's filter gradient, [64,28,28,1] input, [3,3,1,16] filter (the bench's CNN), medians:
-//   cpu: Conv2DBackpropFilter 930-1430 ms; as a Conv2D (transposes included) 86 ms.
-//   wasm: no Conv2DBackpropFilter kernel (tfjs's gradient throws); as a Conv2D 5.8 ms.
-const FILTER_BY_CONV: ReadonlySet<string> = new Set(["cpu", "wasm"]);
+//   cpu: Conv2DBackpropFilter 930-1430 ms; as a Conv2D (transposes included) 68-86 ms; as im2col
+//     (the input's shifted windows stacked, then one matrix product, in fluxion's kernels) 4.9 ms.
+//     [64,13,13,16]·3x3→32: 136 vs 11 ms; [32,16,16,64]·3x3→64: 693 vs 41 ms; [16,32,32,32]·5x5→64: 1841 vs 133 ms.
+//   wasm: no Conv2DBackpropFilter kernel (tfjs's gradient throws); as a Conv2D 5.0 ms, as im2col
+//     21 ms (4.6 vs 7.2, 24 vs 22, 55 vs 80 ms on the other shapes): wasm keeps the convolution.
+const FILTER_BY: Readonly<Record<string, "conv" | "im2col">> = { cpu: "im2col", wasm: "conv" };
 
 /** Kernels whose work fluxion's gradients do with other kernels on `backend` (inside its gradient calls). */
 export function kernelsProvided(backend: string): readonly string[] {
-  return FILTER_BY_CONV.has(backend) ? ["Conv2DBackpropFilter"] : [];
+  return FILTER_BY[backend] ? ["Conv2DBackpropFilter"] : [];
 }
 
 interface ConvAttrs {
@@ -38,9 +41,23 @@ function handled(a: ConvAttrs): boolean {
  * with stride d and dilation s, cut to the filter's size.
  */
 function filterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: readonly number[], a: ConvAttrs): tf.Tensor {
+  if (FILTER_BY[tf.getBackend()] === "im2col" && pair(a.strides).every((s) => s === 1)) return filterGradIm2col(x, dy, kernel, pair(a.dilations));
   const g = tf.conv2d(tf.transpose(x, [3, 1, 2, 0]), tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, pair(a.dilations), "valid", "NHWC", pair(a.strides));
   const cut = g.shape[1] === kernel[0] && g.shape[2] === kernel[1] ? g : tf.slice(g, [0, 0, 0, 0], [-1, kernel[0]!, kernel[1]!, -1]);
   return tf.transpose(cut, [1, 2, 0, 3]);
+}
+
+/**
+ * The same at stride 1 as one matrix product: the input's windows at each filter offset (p, q),
+ * [b, oh, ow, ci] each, stacked into columns [b·oh·ow, kh·kw·ci], times dy [b·oh·ow, co].
+ */
+function filterGradIm2col(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: readonly number[], d: [number, number]): tf.Tensor {
+  const [kh, kw, ci, co] = kernel as [number, number, number, number];
+  const [b, oh, ow] = dy.shape;
+  const windows: tf.Tensor[] = [];
+  for (let p = 0; p < kh; p++) for (let q = 0; q < kw; q++) windows.push(tf.slice(x, [0, p * d[0], q * d[1], 0], [b, oh, ow, ci]));
+  const cols = tf.reshape(tf.stack(windows, 3), [b * oh * ow, kh * kw * ci]);
+  return tf.reshape(tf.matMul(cols, tf.reshape(dy, [b * oh * ow, co]), true, false), [kh, kw, ci, co]);
 }
 
 /**
@@ -68,7 +85,7 @@ function convGradient(
     gradFunc: (dy, saved, attrs) => {
       const a = attrs as unknown as ConvAttrs;
       const theirs = () => stock(kernelName).gradFunc(dy, saved, attrs);
-      return handled(a) && FILTER_BY_CONV.has(tf.getBackend()) ? ours(dy as tf.Tensor4D, saved as tf.Tensor4D[], a, theirs) : theirs();
+      return handled(a) && FILTER_BY[tf.getBackend()] !== undefined ? ours(dy as tf.Tensor4D, saved as tf.Tensor4D[], a, theirs) : theirs();
     },
   };
 }
