@@ -8,16 +8,19 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { StockGradient } from "./fast-gradients.js";
 
 // Conv2D's filter gradient, [64,28,28,1] input, [3,3,1,16] filter (the bench's CNN), medians:
-//   cpu: Conv2DBackpropFilter 930-1430 ms; as a Conv2D (transposes included) 68-86 ms; as im2col
-//     (the input's shifted windows stacked, then one matrix product, in fluxion's kernels) 4.9 ms.
-//     [64,13,13,16]·3x3→32: 136 vs 11 ms; [32,16,16,64]·3x3→64: 693 vs 41 ms; [16,32,32,32]·5x5→64: 1841 vs 133 ms.
-//   wasm: no Conv2DBackpropFilter kernel (tfjs's gradient throws); as a Conv2D 5.0 ms, as im2col
-//     21 ms (4.6 vs 7.2, 24 vs 22, 55 vs 80 ms on the other shapes): wasm keeps the convolution.
-const FILTER_BY: Readonly<Record<string, "conv" | "im2col">> = { cpu: "im2col", wasm: "conv" };
+//   cpu: Conv2DBackpropFilter 930-1430 ms; as a Conv2D (transposes included) 64-86 ms; as im2col
+//     (the input's shifted windows stacked, then one matrix product, in fluxion's kernels) 4.5 ms.
+//     [64,13,13,16]·3x3→32: 131 vs 10 ms; [32,16,16,64]·3x3→64: 699 vs 28 ms; [16,32,32,32]·5x5→64: 1838 vs 108 ms.
+//   wasm: no Conv2DBackpropFilter kernel (tfjs's gradient throws); as a Conv2D 4.8 ms, as im2col
+//     3.2 ms. im2col wins while the input has few channels (1 channel, 5x5→32: 11.3 vs 8.2 ms; 3
+//     channels: 5.8 vs 5.8, [32,32,32,3]·3x3→32 7.1 vs 4.5) and loses from 8 (8.7 vs 13.5; 16
+//     channels 4.6 vs 6.9; 5x5 over 32: 54 vs 79).
+const FILTER_BACKENDS: ReadonlySet<string> = new Set(["cpu", "wasm"]);
+const im2colFilter = (backend: string, channels: number): boolean => backend === "cpu" || (backend === "wasm" && channels <= 3);
 
 /** Kernels whose work fluxion's gradients do with other kernels on `backend` (inside its gradient calls). */
 export function kernelsProvided(backend: string): readonly string[] {
-  return FILTER_BY[backend] ? ["Conv2DBackpropFilter"] : [];
+  return FILTER_BACKENDS.has(backend) ? ["Conv2DBackpropFilter"] : [];
 }
 
 interface ConvAttrs {
@@ -41,7 +44,7 @@ function handled(a: ConvAttrs): boolean {
  * with stride d and dilation s, cut to the filter's size.
  */
 function filterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: readonly number[], a: ConvAttrs): tf.Tensor {
-  if (FILTER_BY[tf.getBackend()] === "im2col" && pair(a.strides).every((s) => s === 1)) return filterGradIm2col(x, dy, kernel, pair(a.dilations));
+  if (im2colFilter(tf.getBackend(), x.shape[3]) && pair(a.strides).every((s) => s === 1)) return filterGradIm2col(x, dy, kernel, pair(a.dilations));
   const g = tf.conv2d(tf.transpose(x, [3, 1, 2, 0]), tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, pair(a.dilations), "valid", "NHWC", pair(a.strides));
   const cut = g.shape[1] === kernel[0] && g.shape[2] === kernel[1] ? g : tf.slice(g, [0, 0, 0, 0], [-1, kernel[0]!, kernel[1]!, -1]);
   return tf.transpose(cut, [1, 2, 0, 3]);
@@ -85,7 +88,7 @@ function convGradient(
     gradFunc: (dy, saved, attrs) => {
       const a = attrs as unknown as ConvAttrs;
       const theirs = () => stock(kernelName).gradFunc(dy, saved, attrs);
-      return handled(a) && FILTER_BY[tf.getBackend()] !== undefined ? ours(dy as tf.Tensor4D, saved as tf.Tensor4D[], a, theirs) : theirs();
+      return handled(a) && FILTER_BACKENDS.has(tf.getBackend()) ? ours(dy as tf.Tensor4D, saved as tf.Tensor4D[], a, theirs) : theirs();
     },
   };
 }

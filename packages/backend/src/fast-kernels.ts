@@ -10,7 +10,7 @@
 //   784-1024-1024-10 MLP's plain products took 12-15 ms each there, 6-7.5 ms in fluxion's loops,
 //   which run 34-38 GFLOP/s against XNNPACK's 31-34 with its packed weights kept: apps/bench
 //   matmul-micro.ts, --wasm). Products over a few terms (a max-pool gradient's [N,1]·[1,4]) stay XNNPACK's.
-// - Slice, SplitV and Unpack on cpu and wasm (slice-kernels.ts): runs of memory copied whole.
+// - Slice, SplitV, Unpack and Pack on cpu and wasm (slice-kernels.ts): runs of memory copied whole.
 // - Identity on wasm (identity-kernel.ts): shares memory instead of copying it.
 // - Sum over leading axes (a bias's gradient) on cpu and wasm (sum-kernel.ts): one pass, no transpose.
 // - Add, Sub, Multiply, Relu, Step on cpu (elementwise-kernels.ts): plain loops for plain shapes.
@@ -22,7 +22,7 @@ import { tf } from "./tf.js";
 import { batchMatMulKernel, type MatMulAttrs, type Plan } from "./batch-matmul.js";
 import { cpuKernelStorage, wasmKernelStorage } from "./buffers.js";
 import { maxPoolGradKernels } from "./max-pool-grad.js";
-import { SLICE_KERNELS, sliceKernel } from "./slice-kernels.js";
+import { SLICE_KERNELS, packKernel, sliceKernel } from "./slice-kernels.js";
 import { sharingIdentity } from "./identity-kernel.js";
 import { sumKernel } from "./sum-kernel.js";
 import { ELEMENTWISE_KERNELS, elementwiseKernel } from "./elementwise-kernels.js";
@@ -39,6 +39,7 @@ function build(name: string, backendName: string, displaced: tf.KernelConfig): t
   if (name === "Sum") return [sumKernel(backendName, storage, displaced)];
   if (name === "MaxPoolGrad") return maxPoolGradKernels(backendName, storage, displaced);
   if (ELEMENTWISE_KERNELS.includes(name)) return [elementwiseKernel(name, backendName, storage, displaced)];
+  if (name === "Pack") return [packKernel(backendName, storage, displaced)];
   return [sliceKernel(name, backendName, storage, displaced)];
 }
 
@@ -50,7 +51,7 @@ const own = new WeakSet<tf.KernelConfig>();
 /** The kernels fluxion swaps in for its calls on `backendName`, each built around the one it displaces; none where that is missing. */
 export function fastKernels(backendName: string): tf.KernelConfig[] {
   if (backendName !== "cpu" && backendName !== "wasm") return [];
-  const names = ["BatchMatMul", "Sum", "MaxPoolGrad", ...SLICE_KERNELS, ...(backendName === "wasm" ? ["Identity"] : ELEMENTWISE_KERNELS)];
+  const names = ["BatchMatMul", "Sum", "MaxPoolGrad", "Pack", ...SLICE_KERNELS, ...(backendName === "wasm" ? ["Identity"] : ELEMENTWISE_KERNELS)];
   return names.flatMap((name) => {
     const displaced = tf.getKernel(name, backendName);
     if (displaced === undefined) return [];

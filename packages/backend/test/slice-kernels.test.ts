@@ -25,7 +25,7 @@ function box(shape: number[], begin: number[], extent: number[]): number[] {
   return out;
 }
 
-const NAMES = ["Slice", "SplitV", "Unpack"];
+const NAMES = ["Slice", "SplitV", "Unpack", "Pack"];
 
 describe("fluxion's slice kernels", () => {
   const slices: [number[], number[], number[]][] = [
@@ -86,10 +86,30 @@ describe("fluxion's slice kernels", () => {
     x.dispose();
   });
 
+  test("Pack (tf.stack) along every axis, negative ones included, short and long runs: each input's values in their place", () => {
+    // Inputs k = 0, 1, 2 hold 1000·k + their flat index, so every value says where it came from.
+    for (const shape of [[2, 3, 4], [3, 20]]) {
+      const n = size(shape);
+      const inputs = [0, 1, 2].map((k) => tf.tensor(Array.from({ length: n }, (_, i) => 1000 * k + i), shape));
+      for (let axis = -shape.length - 1; axis <= shape.length; axis++) {
+        const a = axis < 0 ? axis + shape.length + 1 : axis;
+        const { result, calls } = counting(NAMES, () => assertNoLeaks(() => tf.stack(inputs, axis), 1));
+        expect(calls).toEqual([]);
+        const outShape = [...shape.slice(0, a), 3, ...shape.slice(a)];
+        expect(result.shape).toEqual(outShape);
+        const run = size(shape.slice(a));
+        // Output position (o, k, t): input k's value o·run + t.
+        expect(Array.from(result.dataSync())).toEqual(Array.from({ length: 3 * n }, (_, p) => 1000 * (Math.floor(p / run) % 3) + Math.floor(p / (3 * run)) * run + (p % run)));
+        result.dispose();
+      }
+      tf.dispose(inputs);
+    }
+  });
+
   test("int32 goes to the stock kernels, with the same values", () => {
     const x = iota([4, 6], "int32");
-    const { result, calls } = counting(NAMES, () => [tf.slice(x, [1, 2], [2, 3]), ...tf.split(x, 2, 1), ...tf.unstack(x, 1)]);
-    expect(calls).toEqual(["Slice", "SplitV", "Unpack"]);
+    const { result, calls } = counting(NAMES, () => [tf.slice(x, [1, 2], [2, 3]), ...tf.split(x, 2, 1), ...tf.unstack(x, 1), tf.stack([x, x])]);
+    expect(calls).toEqual(["Slice", "SplitV", "Unpack", "Pack"]);
     expect(result[0]!.dtype).toBe("int32");
     expect(Array.from(result[0]!.dataSync())).toEqual(box([4, 6], [1, 2], [2, 3]));
     expect(Array.from(result[1]!.dataSync())).toEqual(box([4, 6], [0, 0], [4, 3]));
