@@ -9,7 +9,7 @@
 // shared dimension's product unwritten.
 import { tf } from "./tf.js";
 import type { KernelStorage } from "./buffers.js";
-import { GEMM_SCRATCH_BYTES, gemmFloat32, type GemmScratch, type StridedMatrix } from "./gemm.js";
+import { GEMM_SCRATCH_BYTES, gemmFloat32, simdGemmRuns, type GemmScratch, type StridedMatrix } from "./gemm.js";
 
 /** BatchMatMul's attributes. */
 export interface MatMulAttrs {
@@ -23,12 +23,11 @@ interface KernelArgs {
   backend: unknown;
 }
 
-const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
 /** For each output batch index, the matrix index in a batch of shape `dims` broadcast to `out` (dims right-aligned). */
-function batchIndices(dims: readonly number[], out: readonly number[]): Int32Array {
+function batchIndices(dims: readonly number[], out: number[]): Int32Array {
   const padded = [...Array<number>(out.length - dims.length).fill(1), ...dims];
-  const indices = new Int32Array(size(out));
+  const indices = new Int32Array(tf.util.sizeFromShape(out));
   for (let t = 0; t < indices.length; t++) {
     let rest = t;
     let index = 0;
@@ -73,9 +72,9 @@ function plan(a: tf.TensorInfo, b: tf.TensorInfo, { transposeA: ta, transposeB: 
 /** Writes op(a)·op(b) to `out` (row-major, the plan's batch × m × n). */
 function multiply({ m, k, n, batch }: Plan, a: tf.TensorInfo, av: Float32Array, b: tf.TensorInfo, bv: Float32Array, { transposeA: ta, transposeB: tb }: MatMulAttrs, out: Float32Array, scratch?: GemmScratch): void {
   const [batchA, batchB] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
-  if (size(batchB) === 1 && !ta) {
+  if (tf.util.sizeFromShape(batchB) === 1 && !ta) {
     // B is one matrix and A's rows are stored one after another: the whole batch is one product.
-    gemmFloat32(size(batchA) * m, n, k, operand(av, 0, [size(batchA) * m, k], false), operand(bv, 0, b.shape, tb), out, 0, scratch);
+    gemmFloat32(tf.util.sizeFromShape(batchA) * m, n, k, operand(av, 0, [tf.util.sizeFromShape(batchA) * m, k], false), operand(bv, 0, b.shape, tb), out, 0, scratch);
     return;
   }
   const [ia, ib] = [batchIndices(batchA, batch), batchIndices(batchB, batch)];
@@ -96,7 +95,7 @@ export function batchMatMulKernel(backendName: string, storage: KernelStorage, d
     if (p === null || !takes(p, attrs)) return displaced.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
     // The output and the scratch first: on wasm, allocating may grow the heap, which moves the views.
     const out = storage.output(backend, [...p.batch, p.m, p.n]);
-    const scratch = storage.scratch(backend, GEMM_SCRATCH_BYTES);
+    const scratch = simdGemmRuns() ? storage.scratch(backend, GEMM_SCRATCH_BYTES) : null;
     try {
       multiply(p, a, storage.input(backend, a)!, b, storage.input(backend, b)!, attrs, storage.input(backend, out)!, scratch ?? undefined);
     } finally {

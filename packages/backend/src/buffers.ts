@@ -171,7 +171,7 @@ export const cpuKernelStorage: KernelStorage = {
     const values = cpu.data.get(input.dataId)?.values;
     return values instanceof Float32Array ? values : null;
   },
-  output: (backend, shape) => (backend as CpuBackend).makeTensorInfo(shape, "float32", new Float32Array(shape.reduce((p, d) => p * d, 1))),
+  output: (backend, shape) => (backend as CpuBackend).makeTensorInfo(shape, "float32", new Float32Array(tf.util.sizeFromShape(shape))),
   scratch: () => null,
 };
 
@@ -191,7 +191,7 @@ export const wasmKernelStorage: KernelStorage = {
     const w = backend as Partial<WasmBackend> | null;
     if (input.dtype !== "float32" || !w?.wasm?.HEAPU8 || typeof w.dataIdMap?.get !== "function" || typeof w.makeOutput !== "function") return null;
     const offset = w.dataIdMap.get(input.dataId)?.memoryOffset;
-    return typeof offset === "number" ? new Float32Array(w.wasm.HEAPU8.buffer, offset, input.shape.reduce((p, d) => p * d, 1)) : null;
+    return typeof offset === "number" ? new Float32Array(w.wasm.HEAPU8.buffer, offset, tf.util.sizeFromShape(input.shape)) : null;
   },
   output: (backend, shape) => (backend as WasmBackend).makeOutput(shape, "float32"),
   scratch(backend, bytes) {

@@ -8,7 +8,6 @@
 import { tf } from "./tf.js";
 import type { KernelStorage } from "./buffers.js";
 
-const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
 // Ops by number, chosen inside the loops: a predictable branch keeps the values unboxed, where a
 // function per op called from one shared loop did not (8-9 ns an element, no faster than tfjs's).
@@ -19,9 +18,9 @@ const UNARY: Readonly<Record<string, number>> = { Relu: 0, Step: 1 };
 export const ELEMENTWISE_KERNELS = [...Object.keys(BINARY), ...Object.keys(UNARY)];
 
 /** How b is laid against a: "same" shape, "one" value, a's "last" axes repeating (b's leading 1s aside); null for any other broadcast. */
-function layout(a: readonly number[], b: readonly number[]): "same" | "one" | "last" | null {
+function layout(a: readonly number[], b: number[]): "same" | "one" | "last" | null {
   if (a.length === b.length && a.every((d, i) => d === b[i])) return "same";
-  if (size(b) === 1 && b.length <= a.length) return "one";
+  if (tf.util.sizeFromShape(b) === 1 && b.length <= a.length) return "one";
   const tail = b.slice(b.findIndex((d) => d !== 1));
   if (b.length > a.length || tail.length === 0 || b.slice(0, b.length - tail.length).some((d) => d !== 1)) return null;
   return a.slice(a.length - tail.length).every((d, i) => d === tail[i]) ? "last" : null;
@@ -87,7 +86,7 @@ export function elementwiseKernel(name: string, backendName: string, storage: Ke
           const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
           if (storage.input(args.backend, a) === null || storage.input(args.backend, b) === null) return stock(args);
           // The larger side leads; the other repeats along it.
-          const swapped = size(b.shape) > size(a.shape) || (size(b.shape) === size(a.shape) && b.shape.length > a.shape.length);
+          const swapped = tf.util.sizeFromShape(b.shape) > tf.util.sizeFromShape(a.shape) || (tf.util.sizeFromShape(b.shape) === tf.util.sizeFromShape(a.shape) && b.shape.length > a.shape.length);
           const [big, small] = swapped ? [b, a] : [a, b];
           if (layout(big.shape, small.shape) === null) return stock(args);
           const out = storage.output(args.backend, [...big.shape]);

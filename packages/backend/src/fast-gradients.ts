@@ -64,12 +64,11 @@ export function fastMatMul(x: tf.Tensor, y: tf.Tensor, tx: boolean, ty: boolean)
   const rows = x.shape.at(tx ? -1 : -2)!;
   const cols = y.shape.at(ty ? -2 : -1)!;
   const direct = (tx ? x.size : 0) + (ty ? y.size : 0);
-  const flipped = (tx ? 0 : x.size) + (ty ? 0 : y.size) + size(batch) * rows * cols;
+  const flipped = (tx ? 0 : x.size) + (ty ? 0 : y.size) + tf.util.sizeFromShape(batch) * rows * cols;
   if (direct <= flipped) return tf.matMul(tx ? swapLastTwo(x) : x, ty ? swapLastTwo(y) : y);
   return swapLastTwo(tf.matMul(ty ? y : swapLastTwo(y), tx ? x : swapLastTwo(x)));
 }
 
-const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 interface MatMulAttrs {
   transposeA: boolean;
@@ -104,7 +103,7 @@ function maxGradByProduct(x: tf.Tensor, y: tf.Tensor, dy: tf.Tensor, axes: numbe
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const perm = [...kept, ...axes];
   const moved = perm.every((p, i) => p === i) ? x : tf.transpose(x, perm);
-  const k = size(axes.map((i) => x.shape[i]!));
+  const k = tf.util.sizeFromShape(axes.map((i) => x.shape[i]!));
   const spread = (t: tf.Tensor) => tf.matMul(tf.reshape(t, [-1, 1]), tf.ones([1, k]));
   const flat = tf.reshape(moved, [-1, k]);
   const dx = tf.mul(spread(dy), tf.cast(tf.equal(flat, spread(y)), dy.dtype));

@@ -9,7 +9,7 @@
 // 4x4, 3x8, 2x12, 6x4, 4x12 blocks and 128-1024 terms for every shape of the MLP's products; 128 or
 // 512 terms, 64 rows or 1024 columns per chunk were no faster in SIMD). JavaScript keeps its sums
 // in float64 for up to 256 terms, SIMD in float32 as BLAS does.
-import { simdIn as simdExportsIn, simdModule, type SimdExports } from "./simd-module.js";
+import { simdIn, simdModule } from "./simd-module.js";
 
 const MR = 4; // rows of A per block
 const NR = 8; // columns of B per block
@@ -68,11 +68,6 @@ function lines4(values: Float32Array, at: number, along: number, term: number, k
   }
 }
 
-/** The SIMD loops (simd.wat) bound to one memory: they pack and multiply at byte offsets in it. */
-interface Simd extends Pick<SimdExports, "pack" | "gemm"> {
-  memory: WebAssembly.Memory;
-}
-
 /** Scratch for the SIMD loops' panels and a chunk of the product: GEMM_SCRATCH_BYTES bytes at byte `at` of `memory`. */
 export interface GemmScratch {
   memory: WebAssembly.Memory;
@@ -83,8 +78,6 @@ export interface GemmScratch {
 export const GEMM_SCRATCH_BYTES = (A_PANELS + B_PANELS + MC * NC) * 4;
 
 let simdOn = true;
-// The loops bound to each memory they work in.
-const bound = new WeakMap<WebAssembly.Memory, Simd>();
 // The memory the loops work in when the operands are JavaScript arrays (cpu): copied in, the product copied out.
 let own: WebAssembly.Memory | undefined;
 
@@ -96,18 +89,6 @@ export function setSimdGemm(on: boolean): void {
 /** Whether products run through the SIMD loops now (switched on, and WebAssembly SIMD compiles here). */
 export function simdGemmRuns(): boolean {
   return simdOn && simdModule() !== null;
-}
-
-/** The SIMD loops working in `memory`, or null when they are off or cannot run. */
-function simdIn(memory: WebAssembly.Memory): Simd | null {
-  const exports = simdOn ? simdExportsIn(memory) : null;
-  if (exports === null) return null;
-  let simd = bound.get(memory);
-  if (simd === undefined) {
-    simd = { memory, pack: exports.pack, gemm: exports.gemm };
-    bound.set(memory, simd);
-  }
-  return simd;
 }
 
 /** Elements from a strided matrix's first to its last (rows × cols of it). */
@@ -126,15 +107,13 @@ export function gemmFloat32(m: number, n: number, k: number, a: StridedMatrix, b
     out.fill(0, outOffset, outOffset + m * n);
     return;
   }
-  const inPlace = scratch !== undefined && [a.values.buffer, b.values.buffer, out.buffer].every((buffer) => buffer === scratch.memory.buffer);
-  const simd = inPlace ? simdIn(scratch.memory) : simdOn && simdModule() !== null ? simdIn(ownMemory(GEMM_SCRATCH_BYTES)) : null;
-  if (simd === null) {
+  if (!simdGemmRuns()) {
     gemmJs(m, n, k, a, b, out, outOffset);
     return;
   }
-  if (inPlace) {
+  if (scratch !== undefined && [a.values.buffer, b.values.buffer, out.buffer].every((buffer) => buffer === scratch.memory.buffer)) {
     const at = (x: StridedMatrix) => x.values.byteOffset / 4 + x.offset;
-    gemmSimd(simd, m, n, k, { ...a, offset: at(a) }, { ...b, offset: at(b) }, out.byteOffset / 4 + outOffset, scratch.at);
+    gemmSimd(scratch.memory, m, n, k, { ...a, offset: at(a) }, { ...b, offset: at(b) }, out.byteOffset / 4 + outOffset, scratch.at);
     return;
   }
   // Own memory: the scratch, A's and B's spans, then the product.
@@ -145,7 +124,7 @@ export function gemmFloat32(m: number, n: number, k: number, a: StridedMatrix, b
   heap.set(a.values.subarray(a.offset, a.offset + lengthA), first);
   heap.set(b.values.subarray(b.offset, b.offset + lengthB), first + lengthA);
   const product = first + lengthA + lengthB;
-  gemmSimd(simdIn(memory)!, m, n, k, { ...a, offset: first }, { ...b, offset: first + lengthA }, product, 0);
+  gemmSimd(memory, m, n, k, { ...a, offset: first }, { ...b, offset: first + lengthA }, product, 0);
   out.set(heap.subarray(product, product + m * n), outOffset);
 }
 
@@ -162,13 +141,14 @@ function ownMemory(bytes: number): WebAssembly.Memory {
 }
 
 /**
- * The product by the SIMD loops, all in their memory: A and B at the float offsets their `offset`s
+ * The product by the SIMD loops (simd.wat), all in `memory`: A and B at the float offsets their `offset`s
  * give (their `values` unused), the product at float `product` (row stride n), the panels and a
  * chunk of the product in scratch at byte `scratch`. Chunk by chunk, pass by pass over the shared
  * dimension: pack, multiply, then copy the chunk's rows into the product.
  */
-function gemmSimd(simd: Simd, m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, product: number, scratch: number): void {
-  const heap = new Float32Array(simd.memory.buffer);
+function gemmSimd(memory: WebAssembly.Memory, m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix, product: number, scratch: number): void {
+  const simd = simdIn(memory)!;
+  const heap = new Float32Array(memory.buffer);
   const [pa, pb, pc] = [scratch, scratch + A_PANELS * 4, scratch + (A_PANELS + B_PANELS) * 4];
   for (let j0 = 0; j0 < n; j0 += NC) {
     for (let i0 = 0; i0 < m; i0 += MC) {

@@ -8,21 +8,20 @@
 import { tf } from "./tf.js";
 import type { KernelStorage } from "./buffers.js";
 
-const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
 /**
  * Copies the box `begin`…`begin + extent` of a row-major array of `shape` to `out` (row-major):
  * the last axes the box spans whole, with the one before them, are one run of memory per index
  * of the axes before.
  */
-function copyBox(src: Float32Array, shape: readonly number[], begin: readonly number[], extent: readonly number[], out: Float32Array): void {
+function copyBox(src: Float32Array, shape: readonly number[], begin: readonly number[], extent: number[], out: Float32Array): void {
   const rank = shape.length;
   if (rank === 0) {
     out[0] = src[0]!;
     return;
   }
-  if (size(extent) === 0) return;
-  const strides = shape.map((_, i) => size(shape.slice(i + 1)));
+  if (tf.util.sizeFromShape(extent) === 0) return;
+  const strides = shape.map((_, i) => tf.util.sizeFromShape(shape.slice(i + 1)));
   let axis = rank - 1;
   while (axis > 0 && extent[axis] === shape[axis]) axis--;
   const run = extent[axis]! * strides[axis]!;
@@ -125,8 +124,8 @@ export function packKernel(backendName: string, storage: KernelStorage, displace
     const out = storage.output(backend, [...shape.slice(0, axis), inputs.length, ...shape.slice(axis)]);
     interleave(
       inputs.map((t) => storage.input(backend, t)!),
-      size(shape.slice(0, axis)),
-      size(shape.slice(axis)),
+      tf.util.sizeFromShape(shape.slice(0, axis)),
+      tf.util.sizeFromShape(shape.slice(axis)),
       storage.input(backend, out)!,
     );
     return out;

@@ -34,8 +34,8 @@ export function sumKernel(backendName: string, storage: KernelStorage, displaced
     if (k === null) return displaced.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]);
     const kept = x.shape.slice(k);
     const out = storage.output(backend, attrs.keepDims ? [...Array<number>(k).fill(1), ...kept] : kept);
-    const cols = kept.reduce((p, d) => p * d, 1);
-    columnSums(storage.input(backend, x)!, cols === 0 ? 0 : x.shape.reduce((p, d) => p * d, 1) / cols, cols, storage.input(backend, out)!);
+    const cols = tf.util.sizeFromShape(kept);
+    columnSums(storage.input(backend, x)!, cols === 0 ? 0 : tf.util.sizeFromShape(x.shape) / cols, cols, storage.input(backend, out)!);
     return out;
   };
   return { kernelName: "Sum", backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc };

@@ -1,7 +1,6 @@
 // The two problem builders a problem module calls: classification (fitness from validation
 // accuracy) and regression (fitness from the validation MAE), both train-then-validate.
 import { tf } from "@fluxion/backend";
-import { withFluxionKernels } from "@fluxion/backend/internal";
 import { describe, isPlainObject } from "@fluxion/functors";
 import { Rng, crossentropy, logitCrossentropy, mae, mse, onehotbatch } from "@fluxion/nn";
 import type { CompGraph } from "../../graph/comp-graph.js";
@@ -109,12 +108,8 @@ function problemOf(spec: TrainValidateSpec, owned: tf.Tensor[]): Problem {
 /** Rows per forward pass when validating: one slice's activations at a time (a convolution over a thousand images would hold hundreds of MB at once). */
 const VALIDATION_ROWS = 256;
 
-/** The graph's single output on `x`, over slices of at most VALIDATION_ROWS rows, with fluxion's fast kernels. */
+/** The graph's single output on `x`, over slices of at most VALIDATION_ROWS rows (the graph, a layer, applies with fluxion's fast kernels). */
 function outputOf(graph: CompGraph, x: tf.Tensor): tf.Tensor {
-  return withFluxionKernels(() => slicedOutput(graph, x));
-}
-
-function slicedOutput(graph: CompGraph, x: tf.Tensor): tf.Tensor {
   const n = x.shape[0]!;
   if (n <= VALIDATION_ROWS) return singleOutput(graph, x);
   return tf.tidy(() => {
